@@ -1,0 +1,44 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
+UV ?= uv
+PORT ?= 8501
+export AIGRID_CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null || command -v google-chrome 2>/dev/null)
+
+.PHONY: help env run serve test test-fast test-browser chromium data bench lint clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
+
+env: .venv/.synced  ## Create the virtual environment from uv.lock
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+run: env  ## Start the app on http://localhost:8501 (works offline on the bundled snapshot)
+	$(UV) run streamlit run app.py --server.port $(PORT)
+
+serve: env  ## Production settings: headless, XSRF on, uploads capped, error details hidden
+	$(UV) run streamlit run app.py --server.port $(PORT) --server.headless true \
+	  --server.enableXsrfProtection true --server.maxUploadSize 1 --client.showErrorDetails none
+
+chromium:  ## Install Debian's Chromium when no browser is found (browser tests, image export)
+	@bash scripts/ensure_chromium.sh
+
+test: env chromium  ## Run every test offline: unit, AppTest and browser
+	AIGRID_OFFLINE=1 $(UV) run pytest
+
+test-fast: env  ## Unit and AppTest only (no browser)
+	AIGRID_OFFLINE=1 $(UV) run pytest -m "not browser"
+
+data:  ## Rebuild data/ from the sourced raw files (needs ../shared/data)
+	$(UV) run python scripts/build_data.py
+
+bench: env chromium  ## Benchmarks against a hello-world Streamlit app; writes benchmarks/results.md
+	AIGRID_OFFLINE=1 $(UV) run python -m benchmarks.run
+
+lint: env  ## Ruff
+	$(UV) run ruff check .
+
+clean:  ## Remove the environment and test artefacts
+	rm -rf .venv artifacts .pytest_cache .hypothesis
