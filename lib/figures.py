@@ -1,0 +1,201 @@
+"""Plotly figure builders: data in, `go.Figure` out, one shared slim template.
+
+The template is deliberately small: a full built-in template makes every rerun slower
+for no visible gain. Builders never mutate their inputs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib.events import CRASH_DAY
+
+FONT = "Inter, 'Source Sans Pro', 'DejaVu Sans', sans-serif"
+INK, GRID_INK, MUTED = "#1d2430", "#e3e7ec", "#6b7480"
+DEMAND, SUPPLY, SHORTFALL = "#c0392b", "#1f5f8b", "rgba(192, 57, 43, 0.22)"
+SYMBOL_COLOURS = {
+    "^IXIC": "#1d2430", "ORCL": "#d35400", "AVGO": "#2e86c1", "ALAB": "#8e44ad",
+    "NVDA": "#27ae60", "XLU": "#7f8c8d", "VST": "#b7950b", "CEG": "#16a085",
+    "GEV": "#5d6d7e", "VRT": "#a04000",
+}
+COLORWAY = ["#1d2430", "#d35400", "#2e86c1", "#8e44ad", "#27ae60", "#b7950b", "#16a085"]
+
+_AXIS = dict(gridcolor=GRID_INK, zerolinecolor=GRID_INK, linecolor="#c9d0d8", ticks="outside",
+             tickcolor="#c9d0d8", automargin=True, title=dict(standoff=8))
+TEMPLATE = go.layout.Template(layout=dict(
+    font=dict(family=FONT, size=13, color=INK),
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="white", colorway=COLORWAY,
+    xaxis=_AXIS, yaxis=_AXIS, hovermode="x unified",
+    hoverlabel=dict(bgcolor="white", font=dict(family=FONT, size=12)),
+    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, bgcolor="rgba(0,0,0,0)"),
+    margin=dict(l=10, r=10, t=40, b=10),
+))
+
+
+def symbol_colour(symbol: str, position: int) -> str:
+    return SYMBOL_COLOURS.get(symbol, COLORWAY[position % len(COLORWAY)])
+
+
+def _base_layout(height: int, **extra) -> dict:
+    return dict(template=TEMPLATE, height=height, **extra)
+
+
+def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
+    """Dotted vertical lines across the whole plot area, one per event day."""
+    return [dict(type="line", xref="x", yref="paper", x0=d, x1=d, y0=0, y1=1,
+                 line=dict(color="#9aa3ad", width=1, dash="dot"), layer="below") for d in days]
+
+
+def _event_markers(events: pd.DataFrame, yref: str, y: float) -> go.Scatter:
+    """Small triangles at the top of a panel; hover shows every event of the day and its source."""
+    days = sorted(events["Date"].unique())
+    text = ["<br>".join(f"<b>{r.Symbol}</b> {r.Event}<br><i>{r.Source}</i>"
+                        for r in events.loc[events["Date"] == d].itertuples()) for d in days]
+    return go.Scatter(x=days, y=[y] * len(days), yaxis=yref, mode="markers", name="Events",
+                      marker=dict(symbol="triangle-down", size=9, color=MUTED),
+                      hovertext=text, hoverinfo="text", showlegend=False)
+
+
+def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, log: bool = False,
+               events: pd.DataFrame | None = None, crash_label: str = "") -> go.Figure:
+    """Price panel (rebased or raw) over a drawdown-from-peak panel sharing the x axis.
+
+    values, drawdown: Date x Symbol tables (drawdown in %, 0 at a peak).
+    """
+    traces = []
+    for i, sym in enumerate(values.columns):
+        colour = symbol_colour(sym, i)
+        traces.append(go.Scatter(x=values.index, y=values[sym].to_numpy(), name=sym, mode="lines",
+                                 line=dict(color=colour, width=2), connectgaps=False,
+                                 hovertemplate="%{y:,.2f}"))
+        traces.append(go.Scatter(x=drawdown.index, y=drawdown[sym].to_numpy(), name=sym,
+                                 yaxis="y2", mode="lines", showlegend=False,
+                                 line=dict(color=colour, width=1.3), hovertemplate="%{y:.1f}%"))
+    annotations, shapes = [], []
+    if events is not None and not events.empty:
+        traces.append(_event_markers(events, "y3", 1.0))
+        shapes = _event_shapes(sorted(events["Date"].unique()))
+    crash = pd.Timestamp(CRASH_DAY)
+    if crash_label and len(values.index) and values.index[0] <= crash <= values.index[-1]:
+        annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper", text=crash_label,
+                                showarrow=True, arrowhead=0, ax=-40, ay=-8, xanchor="right",
+                                font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
+    layout = _base_layout(
+        560,
+        yaxis=dict(domain=[0.36, 1.0], title=y_title, type="log" if log else "linear"),
+        yaxis2=dict(domain=[0.0, 0.28], title="Below peak (%)", rangemode="tozero"),
+        yaxis3=dict(domain=[0.36, 1.0], overlaying="y", range=[0, 1.02], visible=False,
+                    fixedrange=True),
+        xaxis=dict(anchor="y2", type="date"),
+        shapes=shapes, annotations=annotations,
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def _shortfall_traces(gap: pd.DataFrame, xaxis: str = "x", yaxis: str = "y") -> list[go.Scatter]:
+    """Supply as steps, demand as a straight line, the gap between them shaded where demand wins."""
+    month = gap["Month"]
+    demand, supply = gap["Demand (GW)"].to_numpy(), gap["Supply (GW)"].to_numpy()
+    common = dict(x=month, xaxis=xaxis, yaxis=yaxis)
+    return [
+        go.Scatter(**common, y=supply, name="Firm supply (GW)", mode="lines", line_shape="hv",
+                   line=dict(color=SUPPLY, width=2.5), hovertemplate="%{y:.1f} GW"),
+        go.Scatter(**common, y=np.maximum(demand, supply), name="Shortfall (GW)", mode="lines",
+                   line=dict(width=0), fill="tonexty", fillcolor=SHORTFALL, hoverinfo="skip"),
+        go.Scatter(**common, y=demand, name="Expected demand (GW)", mode="lines",
+                   line=dict(color=DEMAND, width=2.5), hovertemplate="%{y:.1f} GW"),
+    ]
+
+
+def _first_shortfall_annotation(first: pd.Timestamp | None, gap: pd.DataFrame,
+                                xref: str = "x", yref: str = "y") -> list[dict]:
+    if first is None:
+        return []
+    row = gap.loc[gap["Month"] == first].iloc[0]
+    return [dict(x=first, y=row["Demand (GW)"], xref=xref, yref=yref, showarrow=True,
+                 arrowhead=2, ax=-50, ay=-40, bgcolor="rgba(255,255,255,0.9)",
+                 text=f"First shortfall {first:%b %Y}", font=dict(color=DEMAND, size=12))]
+
+
+def fig_gap(gap: pd.DataFrame, first_shortfall: pd.Timestamp | None = None,
+            events: pd.DataFrame | None = None, height: int = 460) -> go.Figure:
+    """The market's straight demand line against the stepped firm build-out, gap shaded."""
+    traces = _shortfall_traces(gap)
+    shapes = []
+    if events is not None and not events.empty:
+        traces.append(_event_markers(events, "y2", 1.0))
+        shapes = _event_shapes(sorted(events["Date"].unique()))
+    layout = _base_layout(
+        height, xaxis=dict(type="date"), yaxis=dict(title="GW", rangemode="tozero"),
+        yaxis2=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
+        shapes=shapes, annotations=_first_shortfall_annotation(first_shortfall, gap),
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
+    """Per year: demand the linear story expects vs what firm supply can power, share labelled."""
+    years = yearly["Year"].astype(str)
+    powered = np.minimum(yearly["Demand (GW)"], yearly["Supply (GW)"])
+    share = yearly["Powered share (%)"]
+    traces = [
+        go.Bar(x=years, y=yearly["Demand (GW)"], name="Expected demand (GW)",
+               marker_color="rgba(192, 57, 43, 0.25)", hovertemplate="%{y:.1f} GW"),
+        go.Bar(x=years, y=powered, name="Powered (GW)", marker_color=SUPPLY,
+               text=[f"{s:.0f}%" for s in share], textposition="outside",
+               hovertemplate="%{y:.1f} GW"),
+    ]
+    layout = _base_layout(height, barmode="overlay", yaxis=dict(title="GW", rangemode="tozero"),
+                          xaxis=dict(type="category", title="Year"), hovermode="x unified")
+    return go.Figure(data=traces, layout=layout)
+
+
+def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=None,
+                  events: pd.DataFrame | None = None, x_range: tuple[date, date] | None = None,
+                  crash_label: str = "") -> go.Figure:
+    """Market (rebased) on top, grid demand vs stepped supply below, one calendar axis."""
+    traces = [go.Scatter(x=values.index, y=values[s].to_numpy(), name=s, mode="lines",
+                         line=dict(color=symbol_colour(s, i), width=1.8), legendgroup="market",
+                         hovertemplate="%{y:.1f}") for i, s in enumerate(values.columns)]
+    traces += _shortfall_traces(gap, "x", "y2")
+    shapes = []
+    if events is not None and not events.empty:
+        traces.append(_event_markers(events, "y3", 1.0))
+        shapes = _event_shapes(sorted(events["Date"].unique()))
+    annotations = _first_shortfall_annotation(first_shortfall, gap, "x", "y2")
+    if crash_label:
+        annotations.append(dict(x=pd.Timestamp(CRASH_DAY), y=1.0, xref="x", yref="paper",
+                                text=crash_label, showarrow=False, xanchor="right", yanchor="top",
+                                font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
+    layout = _base_layout(
+        620,
+        yaxis=dict(domain=[0.56, 1.0], title="Rebased (100 = start)"),
+        yaxis2=dict(domain=[0.0, 0.46], title="GW", rangemode="tozero"),
+        yaxis3=dict(domain=[0.0, 1.0], range=[0, 1.02], visible=False, fixedrange=True),
+        xaxis=dict(anchor="y2", type="date", range=list(x_range) if x_range else None),
+        shapes=shapes, annotations=annotations,
+    )
+    return go.Figure(data=traces, layout=layout)
+
+
+def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
+                      height: int = 340) -> go.Figure:
+    """ERCOT large-load requests over time (GW), with the record peak as a reference line."""
+    traces = [go.Scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers+lines",
+                         name="Large-load requests (GW)", line=dict(color=DEMAND, width=2),
+                         hovertext=queue["Source"], hovertemplate="%{y:.0f} GW<br>%{hovertext}")]
+    shapes, annotations = [], []
+    if peak_record_gw:
+        shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=peak_record_gw,
+                           y1=peak_record_gw, line=dict(color=SUPPLY, dash="dash")))
+        annotations.append(dict(xref="paper", x=0.01, y=peak_record_gw, yanchor="bottom",
+                                showarrow=False, text=f"Record peak demand {peak_record_gw:.1f} GW",
+                                font=dict(color=SUPPLY, size=12)))
+    layout = _base_layout(height, yaxis=dict(title="GW", rangemode="tozero"),
+                          xaxis=dict(type="date"), shapes=shapes, annotations=annotations,
+                          hovermode="closest")
+    return go.Figure(data=traces, layout=layout)

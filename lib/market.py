@@ -1,0 +1,172 @@
+"""Market analytics on tidy price frames: ranges, rebasing, drawdowns and range statistics.
+
+Input frames follow `lib.prices.PRICE_COLUMNS` (Date, Symbol, Close, Volume (shares)).
+Prices are daily closes in USD (index points for ^IXIC). Percentages are 0-100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+ALAB_LISTING = date(2024, 3, 20)  # Astera Labs' first trading day (first row of its series)
+TRADING_DAYS_PER_YEAR = 252  # convention for annualising daily volatility
+RANGE_PRESETS = ("1M", "3M", "6M", "YTD", "1Y", "Since ALAB IPO", "Max", "Custom")
+DEFAULT_RANGE = "1Y"
+VIEW_MODES = ("Rebased (100 = range start)", "Price", "Log price")
+_MONTHS_BACK = {"1M": 1, "3M": 3, "6M": 6, "1Y": 12}
+
+STATS_COLUMNS = [
+    "Symbol", "Return (%)", "Max drawdown (%)", "Peak date", "Trough date",
+    "Volatility (% a year)", "Worst day (%)", "Worst day date", "Last close", "Last date",
+]
+
+
+@dataclass(frozen=True)
+class DayMove:
+    """One symbol's close-to-close move on one trading day."""
+
+    symbol: str
+    day: date
+    close: float
+    change: float  # in price units (USD, or points for an index)
+    change_pct: float
+
+
+def range_bounds(preset: str, last_day: date, first_day: date,
+                 custom: tuple[date, date] | None = None) -> tuple[date, date]:
+    """Start and end dates (inclusive) for a range preset, ending at `last_day`.
+
+    `last_day` is the latest date in the data, not today: the snapshot ends before today.
+    """
+    if preset == "Custom" and custom:
+        start, end = sorted(custom)
+        return max(start, first_day), min(end, last_day)
+    if preset in _MONTHS_BACK:
+        start = (pd.Timestamp(last_day) - pd.DateOffset(months=_MONTHS_BACK[preset])).date()
+    elif preset == "YTD":
+        start = date(last_day.year, 1, 1)
+    elif preset == "Since ALAB IPO":
+        start = ALAB_LISTING
+    else:  # "Max" and anything unknown
+        start = first_day
+    return max(start, first_day), last_day
+
+
+def wide_closes(frame: pd.DataFrame, start: date | None = None,
+                end: date | None = None) -> pd.DataFrame:
+    """Closes as a Date x Symbol table, limited to [start, end]; symbols keep their order."""
+    order = list(dict.fromkeys(frame["Symbol"]))
+    wide = frame.pivot(index="Date", columns="Symbol", values="Close").reindex(columns=order)
+    if start is not None:
+        wide = wide.loc[wide.index >= pd.Timestamp(start)]
+    if end is not None:
+        wide = wide.loc[wide.index <= pd.Timestamp(end)]
+    wide.columns.name = None
+    return wide
+
+
+def rebase(wide: pd.DataFrame, base: float = 100.0) -> pd.DataFrame:
+    """Each series divided by its first value in the table, times `base` (100 = range start)."""
+    first = wide.apply(lambda s: s.dropna().iloc[0] if s.notna().any() else np.nan)
+    return wide.div(first) * base
+
+
+def drawdown_pct(wide: pd.DataFrame) -> pd.DataFrame:
+    """Percent below the running peak within the table (0 at a new high, negative below it)."""
+    return (wide / wide.cummax() - 1.0) * 100.0
+
+
+def day_move(frame: pd.DataFrame, symbol: str, day: date) -> DayMove | None:
+    """Close and change from the previous trading day's close, or None if `day` has no bar."""
+    closes = frame.loc[frame["Symbol"] == symbol].set_index("Date")["Close"].sort_index()
+    stamp = pd.Timestamp(day)
+    if stamp not in closes.index:
+        return None
+    position = closes.index.get_loc(stamp)
+    if position == 0:
+        return None
+    close, previous = float(closes.iloc[position]), float(closes.iloc[position - 1])
+    return DayMove(symbol, day, close, close - previous, (close / previous - 1.0) * 100.0)
+
+
+def series_stats(closes: pd.Series) -> dict[str, object]:
+    """Statistics of one close series over its own dates (NaNs dropped)."""
+    s = closes.dropna()
+    if len(s) < 2:
+        return {}
+    daily_pct = s.pct_change().dropna() * 100.0
+    dd = drawdown_pct(s.to_frame()).iloc[:, 0]
+    trough = dd.idxmin()
+    peak = s.loc[:trough].idxmax()
+    worst = daily_pct.idxmin()
+    return {
+        "Return (%)": (s.iloc[-1] / s.iloc[0] - 1.0) * 100.0,
+        "Max drawdown (%)": float(dd.min()),
+        "Peak date": peak.date(),
+        "Trough date": trough.date(),
+        "Volatility (% a year)": float(daily_pct.std() * np.sqrt(TRADING_DAYS_PER_YEAR)),
+        "Worst day (%)": float(daily_pct.min()),
+        "Worst day date": worst.date(),
+        "Last close": float(s.iloc[-1]),
+        "Last date": s.index[-1].date(),
+    }
+
+
+def range_stats(wide: pd.DataFrame) -> pd.DataFrame:
+    """One row of STATS_COLUMNS per symbol over the table's range."""
+    rows = [{"Symbol": sym, **series_stats(wide[sym])} for sym in wide.columns]
+    return pd.DataFrame(rows).reindex(columns=STATS_COLUMNS)
+
+
+def peak_drawdown(frame: pd.DataFrame, symbol: str) -> tuple[float, date, date] | None:
+    """Latest close's distance below the all-time (in-data) peak: (percent, peak date, last date)."""
+    s = frame.loc[frame["Symbol"] == symbol].set_index("Date")["Close"].dropna()
+    if s.empty:
+        return None
+    peak = s.idxmax()
+    return (float(s.iloc[-1] / s.max() - 1.0) * 100.0, peak.date(), s.index[-1].date())
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """Everything the Market page draws for one choice of range and mode."""
+
+    start: date
+    end: date
+    values: pd.DataFrame  # Date x Symbol, in the chosen mode's units
+    drawdown: pd.DataFrame  # Date x Symbol, % below the running peak within the range
+    stats: pd.DataFrame  # STATS_COLUMNS
+    y_title: str
+    log: bool
+
+
+def market_view(frame: pd.DataFrame, preset: str, mode: str,
+                custom: tuple[date, date] | None = None) -> MarketView:
+    """Slice, transform and summarise a tidy price frame for one range preset and view mode."""
+    first_day, last_day = frame["Date"].min().date(), frame["Date"].max().date()
+    start, end = range_bounds(preset, last_day, first_day, custom)
+    wide = wide_closes(frame, start, end).dropna(axis=1, how="all")
+    rebased = mode.startswith("Rebased")
+    values = rebase(wide) if rebased else wide
+    y_title = "Rebased (100 = range start)" if rebased else "Close (USD; index points for ^IXIC)"
+    return MarketView(start, end, values, drawdown_pct(wide), range_stats(wide), y_title,
+                      log=mode == "Log price")
+
+
+def move_label(move: DayMove | None, name: str = "Nasdaq") -> str:
+    """'12 Dec 2025: Nasdaq −1.69% (−398.69 pts)' from the data, or '' when the day is absent."""
+    if move is None:
+        return ""
+    sign = "−" if move.change < 0 else "+"
+    return (f"{move.day:%-d %b %Y}: {name} {sign}{abs(move.change_pct):.2f}% "
+            f"({sign}{abs(move.change):,.2f} pts)")
+
+
+def stats_with_origin(stats: pd.DataFrame, provenance: dict) -> pd.DataFrame:
+    """Add where each series came from ('live', 'cached', 'snapshot') beside its last close."""
+    origin = [getattr(provenance.get(sym), "origin", "") for sym in stats["Symbol"]]
+    return stats.assign(Origin=origin)

@@ -1,0 +1,66 @@
+"""Market page: the four AI-infrastructure series, rebased, with drawdowns, events and statistics."""
+
+import streamlit as st
+
+from lib import events, figures, market, prices, ui
+
+ui.route_through_app()
+st.title("Market: AI infrastructure on one chart")
+st.caption("Nasdaq Composite with Oracle, Broadcom and Astera Labs. Daily closes from Yahoo "
+           "Finance; each series keeps its own last date.")
+
+catalogue = ui.snapshot_catalogue()
+preset = st.segmented_control("Range", market.RANGE_PRESETS, default=market.DEFAULT_RANGE,
+                                key="range", required=True, bind="query-params")
+left, right = st.columns([2, 3])
+mode = left.radio("View", market.VIEW_MODES, key="mode", horizontal=True,
+                  bind="query-params")
+picked = right.multiselect(
+    "Symbols", list(catalogue["ticker"]), default=list(prices.CORE_SYMBOLS), key="symbols",
+    accept_new_options=True, max_selections=10, bind="query-params",
+    help="Add snapshot names (NVDA, power producers) or type any Yahoo Finance symbol.",
+)
+symbols, rejected = prices.clean_symbols(picked)
+for text in rejected:
+    st.warning(f"Ignored {text!r}: not a valid ticker symbol.", icon=":material/warning:")
+if not symbols:
+    st.info("Pick at least one symbol to draw the chart.")
+    st.stop()
+
+result = ui.cached_prices(tuple(symbols), ui.is_offline())
+ui.show_notices(result.notices)
+st.caption(" · ".join(prices.provenance_line(p) for p in result.provenance.values()))
+if result.frame.empty:
+    st.warning("No price data for the chosen symbols.")
+    st.stop()
+
+custom = None
+if preset == "Custom":
+    lo, hi = result.frame["Date"].min().date(), result.frame["Date"].max().date()
+    chosen = st.date_input("Custom range", value=(market.ALAB_LISTING, hi), min_value=lo,
+                           max_value=hi, key="custom_range")
+    custom = tuple(chosen) if len(chosen) == 2 else None
+
+view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, custom)
+shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,
+                            include_grid=False)
+crash = market.move_label(market.day_move(result.frame, "^IXIC", events.CRASH_DAY))
+st.plotly_chart(
+    figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log, events=shown,
+                       crash_label=crash),
+    key="market_chart", config={"displaylogo": False},
+)
+st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
+           "highest close so far in the range. Triangles mark dated, sourced events; hover "
+           "for the source.")
+
+st.subheader("Statistics for the range")
+st.dataframe(
+    market.stats_with_origin(view.stats, result.provenance), hide_index=True,
+    column_config=ui.STATS_COLUMN_CONFIG,
+)
+with st.expander(f"Events in range ({len(shown)})"):
+    st.dataframe(events.with_price_check(shown, result.frame)
+                 [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
+                 hide_index=True, column_config={"URL": st.column_config.LinkColumn("Link"),
+                                                 "Date": st.column_config.DateColumn()})

@@ -1,0 +1,52 @@
+"""Figure builders: what they draw, not only that they return a figure."""
+
+from datetime import date
+
+import pandas as pd
+
+from lib import events, figures, market
+from lib.prices import load_snapshot
+
+
+def _view():
+    frame = load_snapshot(["^IXIC", "ORCL", "AVGO", "ALAB"])
+    return frame, market.market_view(frame, "1Y", market.VIEW_MODES[0])
+
+
+def test_market_figure_has_a_price_and_a_drawdown_trace_per_symbol():
+    """Test two traces per symbol, drawdown on the lower axis, crash day labelled."""
+    frame, view = _view()
+    label = market.move_label(market.day_move(frame, "^IXIC", events.CRASH_DAY))
+    fig = figures.fig_market(view.values, view.drawdown, view.y_title, crash_label=label)
+    names = [t.name for t in fig.data]
+    assert names.count("ORCL") == 2
+    assert [t.yaxis or "y" for t in fig.data if t.name == "AVGO"] == ["y", "y2"]
+    assert fig.layout.annotations[0].text == "12 Dec 2025: Nasdaq −1.69% (−398.69 pts)"
+
+
+def test_market_figure_does_not_mutate_its_inputs():
+    """Test that the builder leaves the caller's tables untouched."""
+    _, view = _view()
+    before = view.values.copy()
+    figures.fig_market(view.values, view.drawdown, view.y_title, log=True)
+    pd.testing.assert_frame_equal(before, view.values)
+
+
+def test_event_markers_carry_their_sources_in_the_hover_text():
+    """Test that each event marker's hover names its source."""
+    _, view = _view()
+    shown = events.chart_events(events.load_events(), list(view.values.columns),
+                                view.start, view.end)
+    fig = figures.fig_market(view.values, view.drawdown, view.y_title, events=shown)
+    marker = next(t for t in fig.data if t.name == "Events")
+    assert len(marker.x) == shown["Date"].nunique()
+    assert all("<i>" in text for text in marker.hovertext)
+
+
+def test_market_log_mode_sets_a_log_axis():
+    """Test that 'Log price' draws the upper axis on a log scale."""
+    frame, _ = _view()
+    view = market.market_view(frame, "Max", "Log price")
+    fig = figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log)
+    assert fig.layout.yaxis.type == "log"
+    assert view.values.index.min() == pd.Timestamp(date(2020, 1, 2))

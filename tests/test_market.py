@@ -1,0 +1,105 @@
+"""Market analytics checked against hand-computed values from the real snapshot."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+from lib import market
+from lib.prices import load_snapshot
+
+CORE = ["^IXIC", "ORCL", "AVGO", "ALAB"]
+
+
+@pytest.fixture(scope="module")
+def snapshot() -> pd.DataFrame:
+    return load_snapshot(CORE)
+
+
+def test_nasdaq_move_on_12_december_2025_matches_the_record(snapshot):
+    """Test that ^IXIC closed at 23,195.17 on 2025-12-12, down 1.69% and about 399 points."""
+    move = market.day_move(snapshot, "^IXIC", date(2025, 12, 12))
+    assert move.close == pytest.approx(23195.17, abs=0.01)
+    assert round(move.change_pct, 2) == -1.69
+    assert move.change == pytest.approx(-398.69, abs=0.01)
+
+
+def test_move_label_reads_like_the_news():
+    """Test that the chart label is built from the data with signs and units."""
+    move = market.DayMove("^IXIC", date(2025, 12, 12), 23195.17, -398.69, -1.6898)
+    assert market.move_label(move) == "12 Dec 2025: Nasdaq −1.69% (−398.69 pts)"
+    assert market.move_label(None) == ""
+
+
+def test_default_range_is_the_last_12_months_and_includes_the_crash(snapshot):
+    """Test that 1Y ends on the latest bar and includes 12 December 2025."""
+    view = market.market_view(snapshot, market.DEFAULT_RANGE, market.VIEW_MODES[0])
+    assert view.end == date(2026, 8, 21)
+    assert view.start == date(2025, 8, 21)
+    assert pd.Timestamp("2025-12-12") in view.values.index
+
+
+def test_rebased_series_start_at_100(snapshot):
+    """Test that every rebased series is 100 on its first day in range."""
+    view = market.market_view(snapshot, "6M", market.VIEW_MODES[0])
+    firsts = view.values.apply(lambda s: s.dropna().iloc[0])
+    assert np.allclose(firsts, 100.0)
+
+
+def test_range_presets_clip_to_the_data():
+    """Test each preset's start date for data ending 2026-08-21."""
+    last, first = date(2026, 8, 21), date(2020, 1, 2)
+    assert market.range_bounds("1M", last, first)[0] == date(2026, 7, 21)
+    assert market.range_bounds("YTD", last, first)[0] == date(2026, 1, 1)
+    assert market.range_bounds("Since ALAB IPO", last, first)[0] == date(2024, 3, 20)
+    assert market.range_bounds("Max", last, first)[0] == first
+    custom = (date(2019, 1, 1), date(2030, 1, 1))
+    assert market.range_bounds("Custom", last, first, custom) == (first, last)
+
+
+def test_drawdown_by_hand():
+    """Test drawdown on a tiny series: 100, 120, 90, 130 -> 0, 0, -25, 0 percent."""
+    wide = pd.DataFrame({"X": [100.0, 120.0, 90.0, 130.0]},
+                        index=pd.date_range("2025-01-01", periods=4))
+    assert market.drawdown_pct(wide)["X"].tolist() == [0.0, 0.0, -25.0, 0.0]
+
+
+def test_stats_by_hand():
+    """Test return, max drawdown with dates and worst day on a tiny series."""
+    idx = pd.bdate_range("2025-01-06", periods=4)
+    stats = market.range_stats(pd.DataFrame({"X": [100.0, 120.0, 90.0, 99.0]}, index=idx))
+    row = stats.iloc[0]
+    assert row["Return (%)"] == pytest.approx(-1.0)
+    assert row["Max drawdown (%)"] == pytest.approx(-25.0)
+    assert (row["Peak date"], row["Trough date"]) == (idx[1].date(), idx[2].date())
+    assert row["Worst day (%)"] == pytest.approx(-25.0)
+    assert row["Last date"] == idx[3].date()
+
+
+def test_series_keep_their_own_last_date(snapshot):
+    """Test that ALAB's last date (2026-05-15) is not padded to the Nasdaq's (2026-08-21)."""
+    stats = market.market_view(snapshot, "Max", market.VIEW_MODES[1]).stats.set_index("Symbol")
+    assert stats.loc["ALAB", "Last date"] == date(2026, 5, 15)
+    assert stats.loc["^IXIC", "Last date"] == date(2026, 8, 21)
+
+
+def test_worst_day_from_september_to_march_for_broadcom_is_12_december(snapshot):
+    """Test that AVGO's worst day in Sep 2025-Mar 2026 is 2025-12-12 at -11.43%."""
+    custom = (date(2025, 9, 1), date(2026, 3, 31))
+    view = market.market_view(snapshot, "Custom", market.VIEW_MODES[0], custom)
+    stats = view.stats.set_index("Symbol")
+    assert stats.loc["AVGO", "Worst day date"] == date(2025, 12, 12)
+    assert stats.loc["AVGO", "Worst day (%)"] == pytest.approx(-11.43, abs=0.01)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(prices=hs.lists(hs.floats(0.01, 1e6), min_size=2, max_size=60))
+def test_drawdown_is_never_positive_and_rebase_starts_at_100(prices):
+    """Test drawdown in [-100, 0] and rebase first value 100 for any positive series."""
+    wide = pd.DataFrame({"X": prices}, index=pd.bdate_range("2024-01-01", periods=len(prices)))
+    dd = market.drawdown_pct(wide)["X"]
+    assert ((dd <= 1e-9) & (dd >= -100)).all()
+    assert market.rebase(wide)["X"].iloc[0] == pytest.approx(100.0)

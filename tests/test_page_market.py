@@ -1,0 +1,84 @@
+"""AppTest of the Market page: what a visitor reads, for the default view and after changes."""
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import market
+from lib.prices import load_snapshot
+
+APP = "../app.py"  # relative to this file
+
+
+def market_page(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page("pages/market.py")
+    return at.run()
+
+
+def range_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "Lower panel" in c.value)
+
+
+def test_default_view_is_the_last_12_months_with_four_series():
+    """Test the default range caption, the symbols and one chart, with no error."""
+    at = market_page()
+    assert not at.exception and not at.error
+    assert range_caption(at).startswith("21 Aug 2025 to 21 Aug 2026")
+    assert at.multiselect(key="symbols").value == ["^IXIC", "ORCL", "AVGO", "ALAB"]
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_statistics_show_each_series_own_last_date_and_origin():
+    """Test that ALAB's last date is 2026-05-15 and every origin reads 'snapshot'."""
+    stats = market_page().dataframe[0].value.set_index("Symbol")
+    assert stats.loc["ALAB", "Last date"] == date(2026, 5, 15)
+    assert stats.loc["^IXIC", "Last close"] == pytest.approx(
+        load_snapshot(["^IXIC"])["Close"].iloc[-1])
+    assert set(stats["Origin"]) == {"snapshot"}
+
+
+def test_range_change_updates_the_caption_and_the_statistics():
+    """Test that picking YTD moves the range start to 1 Jan 2026 and recomputes returns."""
+    at = market_page()
+    at.button_group(key="range").set_value("YTD").run()
+    assert range_caption(at).startswith("1 Jan 2026 to 21 Aug 2026")
+    frame = load_snapshot(["^IXIC", "ORCL", "AVGO", "ALAB"])
+    expected = market.market_view(frame, "YTD", market.VIEW_MODES[0]).stats.set_index("Symbol")
+    shown = at.dataframe[0].value.set_index("Symbol")
+    assert shown.loc["ORCL", "Return (%)"] == pytest.approx(expected.loc["ORCL", "Return (%)"])
+
+
+def test_offline_banner_is_calm_and_visible():
+    """Test that offline mode says so in an info box, not an error."""
+    at = market_page()
+    assert any("Offline" in box.value for box in at.info)
+    assert not at.error
+
+
+def test_a_query_string_opens_the_same_view():
+    """Test that ?range=6M&symbols=NVDA opens a 6-month NVDA chart."""
+    at = market_page(range="6M", symbols="NVDA")
+    assert at.multiselect(key="symbols").value == ["NVDA"]
+    assert range_caption(at).startswith("21 Feb 2026")
+
+
+def test_an_unknown_symbol_gets_an_inline_message_and_the_rest_still_draws():
+    """Test that adding ZZZZQ says there is no data and the chart still shows the others."""
+    at = market_page()
+    at.multiselect(key="symbols").select("ZZZZQ").run()
+    assert not at.exception
+    messages = " ".join(box.value for box in [*at.info, *at.warning])
+    assert "ZZZZQ" in messages
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_hostile_symbol_is_refused_without_echoing_markup():
+    """Test that a script tag typed as a symbol is refused with a warning."""
+    at = market_page()
+    at.multiselect(key="symbols").select("<script>x</script>").run()
+    assert not at.exception
+    assert any("not a valid ticker" in w.value for w in at.warning)
