@@ -1,0 +1,151 @@
+"""Tests for lib/grid_facts.py: typed loading, the fact lookup and the tables for the pages."""
+
+import pandas as pd
+import pytest
+
+from lib.grid_facts import (
+    ADDITIONS_COLUMNS,
+    FACT_FILES,
+    GRID_DIR,
+    LEAD_TIME_COLUMNS,
+    PEAK_COLUMNS,
+    QUEUE_COLUMNS,
+    SOURCES_COLUMNS,
+    GridDataError,
+    UnknownFactError,
+    additions_table,
+    all_facts,
+    all_sources,
+    fact,
+    lead_time_table,
+    load_grid_file,
+    parse_date,
+    peak_history,
+    queue_history,
+)
+
+
+def test_every_fact_has_a_url_an_excerpt_and_a_title():
+    """Test that no grid number is unsourced."""
+    facts = all_facts()
+    assert len(facts) > 100
+    for fact_id, f in facts.items():
+        assert f.url.startswith(("http://", "https://")), fact_id
+        assert f.excerpt.strip() and f.title.strip(), fact_id
+        assert f.summary, fact_id  # every row states a number or a range
+
+
+def test_fact_counts_match_the_data_manifest():
+    """Test that every row of every file listed in manifest.csv is loaded as a fact."""
+    manifest = pd.read_csv(GRID_DIR / "manifest.csv")
+    rows = dict(zip(manifest["file"].str.removesuffix(".csv"), manifest["rows"], strict=True))
+    assert set(rows) == set(FACT_FILES)
+    assert len(all_sources()) == sum(rows.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025", pd.Timestamp("2025-01-01")),
+        ("2025-10", pd.Timestamp("2025-10-01")),
+        ("2025-12-09", pd.Timestamp("2025-12-09")),
+        ("", None),
+        ("2024-summer/2025-summer", None),
+        ("2025-13", None),
+    ],
+)
+def test_parse_date_reads_years_months_and_days(text, expected):
+    """Test the three date shapes in data/grid and that anything else is None."""
+    assert parse_date(text) == expected
+
+
+def test_lookup_returns_the_sourced_number_with_its_unit_and_date():
+    """Test known facts: the Dec 2025 queue, ERCOT's haircut, a lead-time range."""
+    queue = fact("ercot_large_load_queue:13")
+    assert (queue.value, queue.unit, queue.as_of) == (233.0, "GW", pd.Timestamp("2025-12-09"))
+    assert queue.file == "ercot_large_load_queue.csv" and "233 GW" in queue.excerpt
+    assert fact("ercot_forecast_adjustments:1").summary == "49.8 %"
+    assert fact("lead_times:1").summary == "3–4 years"
+    assert fact("lead_times:6").summary == "≥5 years"
+    with pytest.raises(UnknownFactError):
+        fact("lead_times:999")
+
+
+def test_files_load_with_numbers_as_floats_and_dates_parsed():
+    """Test the typed frames: float numbers, datetime dates, the text as written kept."""
+    queue = load_grid_file("ercot_large_load_queue")
+    assert queue["requested_gw"].dtype == "float64"
+    assert queue["as_of"].dtype == "datetime64[ns]" and "as_of_text" in queue
+    assert load_grid_file("lead_times")["max_years"].dtype == "float64"
+    assert load_grid_file("ercot_peak_demand")["year"].dtype == "Int64"
+
+
+def test_loaded_frames_are_copies_of_the_cache():
+    """Test that changing a returned frame does not change the next load."""
+    first = load_grid_file("lead_times")
+    first.loc[0, "min_years"] = -1.0
+    assert load_grid_file("lead_times").loc[0, "min_years"] == 3.0
+
+
+def test_queue_history_meets_its_contract_and_runs_oldest_first():
+    """Test the queue history columns, order and the Dec 2025 233 GW point."""
+    queue = queue_history()
+    assert queue.columns.tolist() == QUEUE_COLUMNS
+    assert queue["As of"].is_monotonic_increasing and queue["As of"].notna().all()
+    assert queue["Requested (GW)"].dtype == "float64"
+    dec = queue[queue["As of"] == "2025-12-09"].iloc[0]
+    assert (dec["Requested (GW)"], dec["Data-centre share (%)"]) == (233.0, 70.0)
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [
+        (peak_history, PEAK_COLUMNS),
+        (lead_time_table, LEAD_TIME_COLUMNS),
+        (additions_table, ADDITIONS_COLUMNS),
+    ],
+)
+def test_page_tables_meet_their_contracts(table, columns):
+    """Test that each page table has its agreed columns and a source for every row."""
+    frame = table()
+    assert frame.columns.tolist() == columns
+    assert frame["URL"].str.startswith("http").all() and frame["Fact ID"].is_unique
+
+
+def test_peak_history_keeps_actuals_and_forecasts_apart():
+    """Test that the 2023 record and the 2031 adjusted/unadjusted forecasts are all there."""
+    peaks = peak_history()
+    assert peaks["Year"].dtype == "int64"
+    forecasts_2031 = peaks[(peaks["Year"] == 2031) & (peaks["Kind"] == "forecast")]
+    assert sorted(forecasts_2031["Peak demand (GW)"].unique()) == [145.0, 218.0]
+    assert peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max() == pytest.approx(85.55898)
+
+
+def test_all_sources_lists_one_row_per_fact_for_the_sources_page():
+    """Test the Sources page table: columns, unique ids, value summaries with units."""
+    sources = all_sources()
+    assert sources.columns.tolist() == SOURCES_COLUMNS and sources["Fact ID"].is_unique
+    row = sources.set_index("Fact ID").loc["ercot_generation_additions:7"]
+    assert (row["Value"], row["As of"], row["File"]) == (
+        "23 GW",
+        "2024-2025",
+        "ercot_generation_additions.csv",
+    )
+
+
+def test_a_broken_file_raises_a_named_error(tmp_path):
+    """Test that a non-number in a number column or missing source columns are caught."""
+    good = (GRID_DIR / "lead_times.csv").read_text(encoding="utf-8")
+    bad_number, no_excerpt = tmp_path / "bad_number", tmp_path / "no_excerpt"
+    for folder in (bad_number, no_excerpt):
+        folder.mkdir()
+    (bad_number / "lead_times.csv").write_text(
+        good.replace(",3,4,", ",three,4,", 1), encoding="utf-8"
+    )
+    (no_excerpt / "lead_times.csv").write_text(
+        good.splitlines()[0].removesuffix(",excerpt"), encoding="utf-8"
+    )
+    with pytest.raises(GridDataError, match="min_years"):
+        load_grid_file("lead_times", bad_number)
+    with pytest.raises(GridDataError, match="fact_id first"):
+        load_grid_file("lead_times", no_excerpt)
