@@ -8,8 +8,13 @@ from lib import ui
 
 HERE = Path(__file__).parent
 PAGES = [
+    st.Page(HERE / "pages/collision.py", title="AI vs the grid", icon=":material/compare_arrows:",
+            url_path="collision", default=True),
     st.Page(HERE / "pages/market.py", title="Market", icon=":material/show_chart:",
             url_path="market"),
+    st.Page(HERE / "pages/grid.py", title="Grid", icon=":material/bolt:", url_path="grid"),
+    st.Page(HERE / "pages/sources.py", title="Sources & method", icon=":material/menu_book:",
+            url_path="sources"),
 ]
 
 

@@ -140,7 +140,7 @@ def fig_gap(gap: pd.DataFrame, first_shortfall: pd.Timestamp | None = None,
 def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
     """Per year: demand the linear story expects vs what firm supply can power, share labelled."""
     years = yearly["Year"].astype(str)
-    powered = np.minimum(yearly["Demand (GW)"], yearly["Supply (GW)"])
+    powered = yearly["Demand (GW)"] - yearly["Shortfall (GW)"]  # hours-weighted: matches the share
     share = yearly["Powered share (%)"]
     traces = [
         go.Bar(x=years, y=yearly["Demand (GW)"], name="Expected demand (GW)",
@@ -159,7 +159,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                   crash_label: str = "") -> go.Figure:
     """Market (rebased) on top, grid demand vs stepped supply below, one calendar axis."""
     traces = [go.Scatter(x=values.index, y=values[s].to_numpy(), name=s, mode="lines",
-                         line=dict(color=symbol_colour(s, i), width=1.8), legendgroup="market",
+                         line=dict(color=symbol_colour(s, i), width=1.8), 
                          hovertemplate="%{y:.1f}") for i, s in enumerate(values.columns)]
     traces += _shortfall_traces(gap, "x", "y2")
     shapes = []
@@ -175,7 +175,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
         620,
         yaxis=dict(domain=[0.56, 1.0], title="Rebased (100 = start)"),
         yaxis2=dict(domain=[0.0, 0.46], title="GW", rangemode="tozero"),
-        yaxis3=dict(domain=[0.0, 1.0], range=[0, 1.02], visible=False, fixedrange=True),
+        yaxis3=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
         xaxis=dict(anchor="y2", type="date", range=list(x_range) if x_range else None),
         shapes=shapes, annotations=annotations,
     )
@@ -198,4 +198,27 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
     layout = _base_layout(height, yaxis=dict(title="GW", rangemode="tozero"),
                           xaxis=dict(type="date"), shapes=shapes, annotations=annotations,
                           hovermode="closest")
+    return go.Figure(data=traces, layout=layout)
+
+
+def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
+    """Saved scenarios overlaid: firm supply (GW) above, powered share (%) below, by year.
+
+    table: scenario_state.COMPARE_COLUMNS, one block of years per scenario.
+    """
+    traces = []
+    for i, (name, rows) in enumerate(table.groupby("Scenario", sort=False)):
+        colour = COLORWAY[(i + 1) % len(COLORWAY)]
+        traces.append(go.Scatter(x=rows["Year"], y=rows["Supply (GW)"], name=name,
+                                 legendgroup=name, mode="lines+markers", line_shape="hv",
+                                 line=dict(color=colour, width=2), hovertemplate="%{y:.1f} GW"))
+        traces.append(go.Scatter(x=rows["Year"], y=rows["Powered share (%)"], name=name,
+                                 legendgroup=name, showlegend=False, yaxis="y2",
+                                 mode="lines+markers", line=dict(color=colour, width=2, dash="dot"),
+                                 hovertemplate="%{y:.0f}%"))
+    layout = _base_layout(
+        height, xaxis=dict(anchor="y2", title="Year", dtick=1),
+        yaxis=dict(domain=[0.52, 1.0], title="Firm supply (GW)", rangemode="tozero"),
+        yaxis2=dict(domain=[0.0, 0.42], title="Powered share (%)", range=[0, 105]),
+    )
     return go.Figure(data=traces, layout=layout)

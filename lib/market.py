@@ -170,3 +170,20 @@ def stats_with_origin(stats: pd.DataFrame, provenance: dict) -> pd.DataFrame:
     """Add where each series came from ('live', 'cached', 'snapshot') beside its last close."""
     origin = [getattr(provenance.get(sym), "origin", "") for sym in stats["Symbol"]]
     return stats.assign(Origin=origin)
+
+
+def day_moves(frame: pd.DataFrame, symbols: list[str], day: date) -> list[DayMove]:
+    """The moves of each symbol that traded on `day` (symbols without a bar are left out)."""
+    return [m for m in (day_move(frame, s, day) for s in symbols) if m is not None]
+
+
+def as_of_text(provenance: dict) -> str:
+    """'Prices: ^IXIC, ORCL, AVGO to 21 Aug 2026 (snapshot); ALAB to 15 May 2026 (snapshot).'"""
+    groups: dict[tuple, list[str]] = {}
+    for p in provenance.values():
+        if p.as_of is not None:
+            groups.setdefault((p.as_of, p.origin), []).append(p.symbol)
+    parts = [f"{', '.join(syms)} to {day:%-d %b %Y} ({origin})"
+             for (day, origin), syms in sorted(groups.items(), key=lambda kv: kv[0][0],
+                                               reverse=True)]
+    return f"Prices: {'; '.join(parts)}." if parts else "No price data."

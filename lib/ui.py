@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import prices
+from lib import prices, scenario_state, settings
+from lib.grid_model import Scenario
 
 PRICE_TTL_S = 15 * 60  # a live refresh at most every 15 minutes per symbol set
 
@@ -70,3 +71,182 @@ STATS_COLUMN_CONFIG = {
     "Last date": st.column_config.DateColumn(help="Each series' own last trading day in the data."),
     "Origin": st.column_config.TextColumn(help="live: Yahoo Finance now; cached: an earlier live download; snapshot: bundled with the app."),
 }
+
+
+# --- grid scenario controls ------------------------------------------------------------------
+
+
+def _slider(setting) -> float:
+    """One bound slider per setting; its key is the setting name and the URL parameter."""
+    kwargs = {} if setting.name in st.session_state else {"value": _typed(setting, setting.default)}
+    lo, hi = setting.bounds
+    return st.slider(setting.label, _typed(setting, lo), _typed(setting, hi),
+                     step=_typed(setting, setting.step), key=setting.name,
+                     format="%d" if setting.is_integer or setting.step >= 1 else "%.1f",
+                     help=settings.setting_tooltip(setting), bind="query-params", **kwargs)
+
+
+def _typed(setting, value):
+    return int(value) if setting.is_integer else float(value)
+
+
+def apply_preset(name: str) -> None:
+    """Button callback: put every slider at the preset's value (others at their defaults)."""
+    scenario = settings.preset_scenario(name)
+    for s in settings.SETTINGS:
+        st.session_state[s.name] = _typed(s, getattr(scenario, s.name))
+
+
+def preset_buttons(vertical: bool = False) -> None:
+    """One button per preset; each sets every slider (the URL follows)."""
+    count = len(settings.PRESETS)
+    columns = [st.container() for _ in range(count)] if vertical else st.columns(count)
+    for column, (name, preset) in zip(columns, settings.PRESETS.items()):
+        column.button(name, key=f"preset_{name.lower().replace(' ', '_')}", help=preset.explanation,
+                      on_click=apply_preset, args=(name,), width="stretch")
+
+
+def scenario_sliders(groups=settings.GROUPS) -> Scenario:
+    """Sliders for the settings of `groups`, grouped under small headings; returns the Scenario."""
+    values = {}
+    for group in groups:
+        st.markdown(f"**{group}**")
+        for setting in (s for s in settings.SETTINGS if s.group == group):
+            values[setting.name] = _slider(setting)
+    return settings.scenario_from_mapping(values)[0]
+
+
+def check_link(known_extra=()) -> None:
+    """Drop link parameters the app cannot use (before any widget reads them); one calm notice."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    result = scenario_state.check_link(params, known_extra)
+    for key in result.drop:
+        del st.query_params[key]
+    if result.notice:
+        st.info(result.notice, icon=":material/link_off:")
+
+
+def headline_metrics(summary, scenario: Scenario) -> None:
+    """Four headline numbers of the model, each with how it is computed."""
+    first = summary.first_shortfall
+    share = summary.share_2030_pct
+    a, b, c, d = st.columns(4)
+    a.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
+             help="First month in which expected demand exceeds firm supply.")
+    b.metric("Peak shortfall (GW)", f"{summary.peak_shortfall_gw:,.1f}",
+             help="Largest monthly gap between demand and supply"
+             + (f", in {summary.peak_shortfall_month:%b %Y}." if summary.peak_shortfall_month is not None else "."))
+    c.metric(f"Unserved energy to {scenario.end_year} (TWh)", f"{summary.unserved_twh:,.0f}",
+             help="Sum over months of shortfall × hours × load factor.")
+    d.metric("Share powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
+             help="Served energy ÷ expected energy in 2030.")
+
+
+@st.cache_data(show_spinner=False)
+def record_peak_gw() -> float:
+    """The highest actual ERCOT peak in the sourced data (GW)."""
+    from lib import grid_facts
+
+    peaks = grid_facts.peak_history()
+    return float(peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max())
+
+
+SOURCE_COLUMN_CONFIG = {
+    "URL": st.column_config.LinkColumn("Link", display_text="source"),
+    "Fact ID": st.column_config.TextColumn(help="Row in data/grid; see the Sources & method page."),
+}
+YEAR_COLUMN_CONFIG = {
+    "Year": st.column_config.NumberColumn(format="%d"),
+    **{c: st.column_config.NumberColumn(format="%.1f") for c in
+       ("Demand (GW)", "Supply (GW)", "Shortfall (GW)", "Powered share (%)",
+        "Unserved energy (TWh)")},
+}
+
+
+def crash_cards(frame, symbols: list[str], day) -> None:
+    """12 Dec 2025 move of each series, from the data, with its drawdown from its peak."""
+    from lib import market
+
+    moves = market.day_moves(frame, symbols, day)
+    if not moves:
+        return
+    st.markdown(f"**{day:%A %-d %B %Y}**, close to close, and each name's distance below its "
+                "peak close in the data")
+    for column, move in zip(st.columns(len(moves)), moves):
+        dd = market.peak_drawdown(frame, move.symbol)
+        below = f"{dd[0]:.0f}% below its {dd[1]:%-d %b %Y} peak on {dd[2]:%-d %b %Y}" if dd else ""
+        column.metric(move.symbol, f"{move.change_pct:+.2f}%", f"{move.change:+,.2f}",
+                      help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below}.")
+        column.caption(below)
+
+
+def model_cards(summary, sentence: str, preset: str | None) -> None:
+    """The current scenario's first shortfall and 2030 powered share, with the bridge sentence."""
+    a, b, c = st.columns([1, 1, 2])
+    first = summary.first_shortfall
+    a.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
+             help="First month in which expected demand exceeds firm supply.")
+    share = summary.share_2030_pct
+    b.metric("Powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
+             help="Served energy ÷ expected energy in 2030.")
+    c.markdown(f"**Scenario: {preset or 'custom'}.** {sentence}")
+
+
+BRIDGE_COLUMN_CONFIG = {
+    "Year": st.column_config.NumberColumn(format="%d"),
+    **{c: st.column_config.NumberColumn(format="%.1f") for c in
+       ("Expected demand (GW)", "Powered (GW)", "Expected growth (GW/year)",
+        "Powered growth (GW/year)")},
+    "Powered share (%)": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
+                                                        max_value=100),
+}
+
+
+def share_link(scenario: Scenario) -> None:
+    """A link that reopens this exact view; st.code gives it a copy button."""
+    params = dict(settings.scenario_to_mapping(scenario))
+    symbols = st.session_state.get("symbols")
+    if symbols and list(symbols) != list(prices.CORE_SYMBOLS):
+        params["symbols"] = list(symbols)
+    base = st.context.url or "http://localhost:8501/"
+    with st.expander("Share this view", icon=":material/link:"):
+        st.caption("Copy this link (button on the right): it reopens the same settings.")
+        st.code(scenario_state.share_url(base, params), language=None, wrap_lines=True)
+
+
+def _save_scenario(current: Scenario) -> None:
+    saved = st.session_state.get("saved_scenarios", [])
+    name = st.session_state.get("scenario_name", "")
+    st.session_state["saved_scenarios"] = scenario_state.save_scenario(saved, name, current)
+
+
+def _clear_scenarios() -> None:
+    st.session_state["saved_scenarios"] = []
+
+
+def scenario_compare(current: Scenario) -> None:
+    """Save up to five scenarios in this session and overlay them with the current one."""
+    from lib import figures
+
+    st.subheader("Compare scenarios")
+    saved = st.session_state.get("saved_scenarios", [])
+    name_col, save_col, clear_col = st.columns([3, 1, 1], vertical_alignment="bottom")
+    name_col.text_input("Name for the current scenario", key="scenario_name",
+                        max_chars=scenario_state.MAX_NAME_CHARS, placeholder="e.g. Slow turbines")
+    save_col.button("Save scenario", key="save_scenario", width="stretch",
+                    on_click=_save_scenario, args=(current,))
+    clear_col.button("Clear saved", key="clear_scenarios", width="stretch", disabled=not saved,
+                     on_click=_clear_scenarios)
+    st.caption(f"{len(saved)} of {scenario_state.MAX_SAVED} saved; the oldest drops out first.")
+    table = scenario_state.compare_table([*saved, ("Current", current)])
+    chart(figures.fig_compare(table), "compare_chart")
+    st.download_button("Download comparison (CSV)", table.to_csv(index=False),
+                       "scenario_comparison.csv", "text/csv", on_click="ignore", key="compare_csv")
+
+
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def chart(fig, key: str, container=None) -> None:
+    """Draw a figure with the app's own template (Streamlit's theme would override it)."""
+    (container or st).plotly_chart(fig, key=key, theme=None, config=CHART_CONFIG)

@@ -45,11 +45,8 @@ view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, cu
 shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,
                             include_grid=False)
 crash = market.move_label(market.day_move(result.frame, "^IXIC", events.CRASH_DAY))
-st.plotly_chart(
-    figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log, events=shown,
-                       crash_label=crash),
-    key="market_chart", config={"displaylogo": False},
-)
+ui.chart(figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log,
+                            events=shown, crash_label=crash), "market_chart")
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
            "highest close so far in the range. Triangles mark dated, sourced events; hover "
            "for the source.")

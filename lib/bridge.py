@@ -1,0 +1,43 @@
+"""The bridge between the two worlds: how much of a linear growth story can be powered.
+
+Scenario arithmetic on the grid model's yearly table, not a forecast. If a growth story
+assumes the full demand line, only the powered part of it can run; the rest waits for steps.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+BRIDGE_COLUMNS = ["Year", "Expected demand (GW)", "Powered (GW)", "Powered share (%)",
+                  "Expected growth (GW/year)", "Powered growth (GW/year)"]
+FORMULA = (
+    "Powered (GW) = expected demand − shortfall, as hours-weighted yearly means.  \n"
+    "Powered share (%) = served energy ÷ expected energy over the year × 100.  \n"
+    "Expected growth = this year's expected demand − last year's; powered growth likewise.  \n"
+    "A story priced on the straight line can deliver only the powered share of it in that "
+    "year; the rest is load waiting for a plant, a line or a substation."
+)
+
+
+def bridge_table(yearly: pd.DataFrame) -> pd.DataFrame:
+    """Per year: expected vs powered GW, the powered share, and year-on-year growth of each."""
+    expected = yearly["Demand (GW)"]
+    powered = expected - yearly["Shortfall (GW)"]
+    return pd.DataFrame({
+        "Year": yearly["Year"],
+        "Expected demand (GW)": expected,
+        "Powered (GW)": powered,
+        "Powered share (%)": yearly["Powered share (%)"],
+        "Expected growth (GW/year)": expected.diff(),
+        "Powered growth (GW/year)": powered.diff(),
+    })[BRIDGE_COLUMNS]
+
+
+def bridge_sentence(table: pd.DataFrame, year: int) -> str:
+    """'In 2030, 29% of the expected load can be powered (33 of 115 GW).' or '' if absent."""
+    row = table.loc[table["Year"] == year]
+    if row.empty:
+        return ""
+    r = row.iloc[0]
+    return (f"In {year}, {r['Powered share (%)']:.0f}% of the expected load can be powered "
+            f"({r['Powered (GW)']:.0f} of {r['Expected demand (GW)']:.0f} GW).")

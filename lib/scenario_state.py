@@ -1,0 +1,118 @@
+"""Shareable state: which URL parameters the app understands, checks of untrusted links,
+matching presets, and saved scenarios for comparison. Pure functions, no Streamlit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from lib import grid_model, market, prices, settings
+
+MAX_SAVED = 5  # scenarios kept per session for comparison
+MAX_NAME_CHARS = 40
+MARKET_PARAMS = ("range", "mode", "symbols")
+MAX_SYMBOLS = 10
+COMPARE_COLUMNS = ["Scenario", "Year", "Demand (GW)", "Supply (GW)", "Shortfall (GW)",
+                   "Powered share (%)", "Unserved energy (TWh)"]
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """The outcome of reading a URL's parameters: which to drop, and one notice for the page."""
+
+    drop: tuple[str, ...]
+    notice: str  # empty when every parameter was understood
+
+
+def _last(values: str | Sequence[str]) -> str:
+    return values if isinstance(values, str) else (values[-1] if values else "")
+
+
+def _market_param_ok(key: str, values: str | Sequence[str]) -> bool:
+    if key == "range":
+        return _last(values) in market.RANGE_PRESETS
+    if key == "mode":
+        return _last(values) in market.VIEW_MODES
+    items = [values] if isinstance(values, str) else list(values)
+    valid, rejected = prices.clean_symbols(items)
+    return not rejected and 0 < len(valid) <= MAX_SYMBOLS and len(valid) == len(items)
+
+
+def check_link(params: Mapping[str, str | Sequence[str]],
+               known_extra: Iterable[str] = ()) -> LinkCheck:
+    """Which parameters of a (possibly hostile) link to drop so the page opens on defaults.
+
+    Grid settings are checked by `settings.scenario_from_mapping`; market parameters here;
+    anything else unknown is dropped. The notice never echoes what the link contained.
+    """
+    extra = set(known_extra)
+    drop = []
+    for key, values in params.items():
+        if key in extra:
+            continue
+        if key in settings.SETTINGS_BY_NAME:
+            _, notices = settings.scenario_from_mapping({key: _last(values)})
+            if notices:
+                drop.append(key)
+        elif key not in MARKET_PARAMS or not _market_param_ok(key, values):
+            drop.append(key)
+    if not drop:
+        return LinkCheck((), "")
+    names = [k for k in drop if k in settings.SETTINGS_BY_NAME or k in MARKET_PARAMS]
+    what = f" ({', '.join(names)})" if names else ""
+    return LinkCheck(tuple(drop), f"Some link settings were not understood{what} and were "
+                                  "reset to their defaults.")
+
+
+def share_url(base_url: str, params: Mapping[str, str | Sequence[str]]) -> str:
+    """A link that reopens this view: base URL (no query) plus the non-default parameters."""
+    pairs = [(k, v) for k, vals in params.items()
+             for v in ([vals] if isinstance(vals, str) else vals)]
+    return f"{base_url}?{urlencode(pairs)}" if pairs else base_url
+
+
+def matching_preset(scenario: grid_model.Scenario) -> str | None:
+    """The preset whose values (on top of the defaults) equal the scenario, if any."""
+    for name in settings.PRESETS:
+        if settings.preset_scenario(name) == scenario:
+            return name
+    return None
+
+
+def clean_name(text: str, taken: Iterable[str]) -> str:
+    """A short, printable scenario name, made unique against `taken`."""
+    name = "".join(ch for ch in str(text) if ch.isprintable()).strip()[:MAX_NAME_CHARS]
+    name = name or "Scenario"
+    base, n, taken = name, 2, set(taken)
+    while name in taken:
+        name = f"{base} ({n})"
+        n += 1
+    return name
+
+
+def save_scenario(saved: Sequence[tuple[str, grid_model.Scenario]], name: str,
+                  scenario: grid_model.Scenario) -> list[tuple[str, grid_model.Scenario]]:
+    """A new list with the scenario added under a unique name; the oldest drops past MAX_SAVED."""
+    entry = (clean_name(name, (n for n, _ in saved)), scenario)
+    return [*saved, entry][-MAX_SAVED:]
+
+
+def compare_table(named: Sequence[tuple[str, grid_model.Scenario]]) -> pd.DataFrame:
+    """Yearly model results for each named scenario, stacked (COMPARE_COLUMNS)."""
+    frames = [grid_model.yearly_table(grid_model.build_gap_table(s)).assign(Scenario=name)
+              for name, s in named]
+    if not frames:
+        return pd.DataFrame(columns=COMPARE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[COMPARE_COLUMNS]
+
+
+def scenario_summary(s: grid_model.Scenario) -> str:
+    """The scenario's key parameters in one line, units included (chart captions, exports)."""
+    return (f"demand +{s.demand_growth_gw_per_year:g} GW/year × {s.realisation_pct:g}% realised, "
+            f"{s.arrival_delay_months:g} months late; firm supply {s.headroom_gw:g} GW headroom + "
+            f"{s.tranche_gw:g} GW every {s.tranche_every_years:g} years after a "
+            f"{s.lead_time_years:g}-year lead time; load factor {s.load_factor_pct:g}%; "
+            f"{s.start_year}–{s.end_year}")

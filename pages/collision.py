@@ -1,0 +1,58 @@
+"""Home page: the AI names and the grid model on one calendar axis, and the bridge between them."""
+
+from datetime import date
+
+import streamlit as st
+
+from lib import bridge, events, figures, grid_model, market, prices, scenario_state, ui
+
+ui.route_through_app()
+st.title("AI vs the grid")
+st.caption("The market prices AI demand as a straight line up; the power it needs arrives in "
+           "slow, lumpy steps. Top: AI-infrastructure stocks. Below: the market's demand line for "
+           "new large load in Texas (ERCOT) against a stepped firm build-out. Scenario "
+           "arithmetic, not a forecast.")
+ui.check_link(known_extra=())
+
+with st.sidebar:
+    st.subheader("Scenario")
+    ui.preset_buttons(vertical=True)
+    with st.expander("All settings", expanded=False):
+        scenario = ui.scenario_sliders()
+    picked = st.multiselect("AI names", list(prices.CORE_SYMBOLS) + ["NVDA"],
+                            default=list(prices.CORE_SYMBOLS), key="symbols", max_selections=10,
+                            bind="query-params")
+
+symbols = picked or list(prices.CORE_SYMBOLS)
+result = ui.cached_prices(tuple(symbols), ui.is_offline())
+ui.show_notices(result.notices)
+gap = grid_model.build_gap_table(scenario)
+summary = grid_model.summarise(gap)
+yearly = grid_model.yearly_table(gap)
+table = bridge.bridge_table(yearly)
+
+ui.crash_cards(result.frame, symbols, events.CRASH_DAY)
+ui.model_cards(summary, bridge.bridge_sentence(table, 2030),
+               scenario_state.matching_preset(scenario))
+
+start = date(scenario.start_year, 1, 1)
+values = market.rebase(market.wide_closes(result.frame, start=start)).dropna(axis=1, how="all")
+end = date(scenario.end_year, 12, 31)
+shown = events.chart_events(events.load_events(), symbols, start, end)
+crash = market.move_label(market.day_move(result.frame, "^IXIC", events.CRASH_DAY))
+ui.chart(figures.fig_collision(values, gap, first_shortfall=summary.first_shortfall, events=shown,
+                               x_range=(start, end), crash_label=crash), "collision_chart")
+st.caption(f"{market.as_of_text(result.provenance)} Grid: "
+           f"{scenario_state.scenario_summary(scenario)}. Triangles mark dated, sourced market "
+           "and grid events (hover for the source).")
+
+st.subheader("The bridge: how much of the straight line can be powered")
+left, right = st.columns([3, 2], gap="large")
+ui.chart(figures.fig_bridge(yearly), "bridge_chart", left)
+with right:
+    st.dataframe(table, hide_index=True, column_config=ui.BRIDGE_COLUMN_CONFIG, height=360)
+    with st.popover("How is this computed?", icon=":material/function:"):
+        st.markdown(bridge.FORMULA)
+
+ui.share_link(scenario)
+ui.scenario_compare(scenario)

@@ -1,0 +1,59 @@
+"""Grid page: the market's straight demand line against a stepped, lagging firm build-out."""
+
+import streamlit as st
+
+from lib import figures, grid_facts, grid_model, scenario_state, ui
+
+ui.route_through_app()
+st.title("Grid: a straight line of demand, steps of supply")
+st.caption("ERCOT (Texas). Demand is the market's linear expectation of new large load; supply "
+           "is firm capacity that arrives in tranches, each only after its lead time. "
+           "Scenario arithmetic, not a forecast: every default has a source or is labelled an "
+           "assumption (hover the ⓘ of each slider).")
+ui.check_link(known_extra=scenario_state.MARKET_PARAMS)
+
+
+@st.fragment
+def model_panel() -> None:
+    """Sliders, headline numbers and the chart: a slider move reruns only this panel."""
+    ui.preset_buttons()
+    controls, output = st.columns([1, 2.7], gap="large")
+    with controls:
+        scenario = ui.scenario_sliders()
+    gap = grid_model.build_gap_table(scenario)
+    summary = grid_model.summarise(gap)
+    with output:
+        preset = scenario_state.matching_preset(scenario)
+        st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
+                   "not nameplate solar.")
+        ui.headline_metrics(summary, scenario)
+        ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart")
+        st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
+                   "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
+                   "expected energy. Method: Sources & method page.")
+        with st.expander("Year by year"):
+            yearly = grid_model.yearly_table(gap)
+            st.dataframe(yearly, hide_index=True, column_config=ui.YEAR_COLUMN_CONFIG)
+            st.download_button("Download CSV", yearly.to_csv(index=False), "grid_by_year.csv",
+                               "text/csv", on_click="ignore", key="grid_year_csv")
+
+
+model_panel()
+
+st.header("What we know", divider="gray")
+left, right = st.columns(2, gap="large")
+with left:
+    queue = grid_facts.queue_history()
+    st.subheader("Large-load requests to ERCOT")
+    ui.chart(figures.fig_queue_history(queue, ui.record_peak_gw()), "queue_chart")
+    st.caption("Requests from loads of 75 MW or more, as reported on each date (hover for the "
+               "source). Requests are not demand: ERCOT's own haircut is about half.")
+with right:
+    st.subheader("How long building takes")
+    st.dataframe(grid_facts.lead_time_table(), hide_index=True, height=330,
+                 column_config=ui.SOURCE_COLUMN_CONFIG)
+st.subheader("Peak demand and capacity added")
+peaks, adds = st.columns(2, gap="large")
+peaks.dataframe(grid_facts.peak_history(), hide_index=True, column_config=ui.SOURCE_COLUMN_CONFIG)
+adds.dataframe(grid_facts.additions_table(), hide_index=True,
+               column_config=ui.SOURCE_COLUMN_CONFIG)

@@ -1,0 +1,60 @@
+"""Sources & method: every figure the app shows, where it comes from, and how it is computed."""
+
+import streamlit as st
+
+from lib import bridge, events, grid_facts, settings, ui
+
+ui.route_through_app()
+st.title("Sources & method")
+st.caption("Every number in the app is either computed from the data below by a formula on "
+           "this page, or is a sourced fact with its URL and a verbatim excerpt, or is a "
+           "labelled assumption.")
+
+st.header("The model", divider="gray")
+st.markdown(
+    "- **Expected demand (GW)**, the market's straight line: (start level + growth × years "
+    "since the start) × realisation rate, shifted later by the arrival delay.\n"
+    "- **Firm supply (GW)**: headroom at the start + tranches. A tranche of firm GW is decided "
+    "every *interval* years from the start and energised only after the *lead time*; it "
+    "grows by *tranche growth* % over the one before. Supply is a step function.\n"
+    "- **Shortfall (GW)** = max(0, demand − supply), month by month.\n"
+    "- **Unserved energy (TWh)** = shortfall × hours in the month × load factor ÷ 1000.\n"
+    "- **Powered share (%)** = served energy ÷ expected energy × 100 over a year.\n"
+    "- It is scenario arithmetic, not a forecast."
+)
+st.markdown(bridge.FORMULA)
+
+st.subheader("Settings: defaults, bounds and sources")
+st.dataframe(settings.settings_table(), hide_index=True,
+             column_config={"URL": st.column_config.LinkColumn("Link", display_text="source")})
+st.subheader("Presets")
+for name, preset in settings.PRESETS.items():
+    st.markdown(f"**{name}**: {preset.explanation} Sources: {', '.join(preset.source_ids)}.")
+
+st.header("Market statistics", divider="gray")
+st.markdown(
+    "- **Rebased** = close ÷ first close in the range × 100.\n"
+    "- **Below peak (%)** = close ÷ highest close so far in the range − 1.\n"
+    "- **Max drawdown** = the lowest such value; its peak and trough dates are shown.\n"
+    "- **Volatility (% a year)** = standard deviation of daily % changes × √252.\n"
+    "- **Worst day** = the largest close-to-close fall in the range."
+)
+
+st.header("Grid facts", divider="gray")
+st.caption("One row per fact in data/grid, with its source. Where sources disagree both rows "
+           "are kept; data/grid/SOURCES.md lists the conflicts.")
+st.dataframe(grid_facts.all_sources(), hide_index=True, height=420,
+             column_config=ui.SOURCE_COLUMN_CONFIG)
+
+st.header("Events", divider="gray")
+st.caption("Dated market and grid events marked on the charts. Rows flagged 'conflict' disagree "
+           "with another source and are listed here but not drawn.")
+st.dataframe(events.load_events().drop(columns=["Event ID"]), hide_index=True, height=360,
+             column_config={"URL": st.column_config.LinkColumn("Link", display_text="source"),
+                            "Date": st.column_config.DateColumn()})
+
+st.header("Prices", divider="gray")
+st.caption("Daily bars from Yahoo Finance, split- and dividend-adjusted. The bundled snapshot "
+           "is checked against these SHA-256 sums before use. Live prices, when reachable, come "
+           "from Yahoo Finance through yfinance.")
+st.dataframe(ui.snapshot_catalogue(), hide_index=True)

@@ -1,0 +1,26 @@
+"""Open one page of the app in AppTest, optionally with URL query parameters."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(page: str, **query: str | list[str]) -> AppTest:
+    """Run app.py's navigation on `page` (e.g. 'pages/grid.py') with the given query string."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    return at.run()
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def texts(at: AppTest) -> str:
+    """All markdown, captions and alert text on the page, joined."""
+    parts = [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success]
+    return "\n".join(str(p.value) for p in parts)

@@ -1,0 +1,69 @@
+"""AppTest of the home page: crash cards from data, model cards, bridge, links, compare."""
+
+from dataclasses import replace
+
+from lib import bridge, grid_model, settings
+from tests.apptest_helpers import metric, open_page, texts
+
+PAGE = "pages/collision.py"
+
+
+def test_crash_cards_show_the_12_december_moves_from_the_data():
+    """Test the four cards: Nasdaq −1.69%, Oracle −4.47%, Broadcom −11.43%, Astera −14.31%."""
+    at = open_page(PAGE)
+    assert not at.exception
+    assert [metric(at, s) for s in ("^IXIC", "ORCL", "AVGO", "ALAB")] == [
+        "-1.69%", "-4.47%", "-11.43%", "-14.31%"]
+    assert "Friday 12 December 2025" in texts(at)
+
+
+def test_model_cards_and_bridge_sentence_follow_the_scenario():
+    """Test first shortfall, 2030 share and the sentence for the default and a longer lead."""
+    at = open_page(PAGE)
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    table = bridge.bridge_table(grid_model.yearly_table(gap))
+    assert metric(at, "Powered in 2030") == f"{grid_model.summarise(gap).share_2030_pct:.0f}%"
+    assert bridge.bridge_sentence(table, 2030) in texts(at)
+    at.slider(key="lead_time_years").set_value(10.0).run()
+    slow = grid_model.summarise(grid_model.build_gap_table(
+        replace(settings.default_scenario(), lead_time_years=10.0)))
+    assert metric(at, "Powered in 2030") == f"{slow.share_2030_pct:.0f}%"
+
+
+def test_bridge_table_lists_every_year_of_the_horizon():
+    """Test that the bridge table runs 2024-2035 with shares between 0 and 100."""
+    at = open_page(PAGE)
+    table = next(df.value for df in at.dataframe if "Powered share (%)" in df.value.columns)
+    assert table["Year"].tolist() == list(range(2024, 2036))
+    assert table["Powered share (%)"].between(0, 100).all()
+
+
+def test_share_link_carries_the_changed_settings():
+    """Test that after a slider move the share link holds that setting."""
+    at = open_page(PAGE)
+    at.slider(key="tranche_gw").set_value(12.0).run()
+    link = at.code[0].value
+    assert "tranche_gw=12" in link and "lead_time_years" not in link
+
+
+def test_a_link_reopens_the_scenario_and_odd_ones_get_one_notice():
+    """Test that a good link sets the slider and a hostile one is reset with one notice."""
+    at = open_page(PAGE, tranche_gw="12", symbols=["ORCL", "AVGO"])
+    assert at.slider(key="tranche_gw").value == 12.0
+    assert at.multiselect(key="symbols").value == ["ORCL", "AVGO"]
+    odd = open_page(PAGE, tranche_gw="<b>12</b>", symbols="'; DROP TABLE", zz="1")
+    assert not odd.exception
+    assert sum("not understood" in box.value for box in odd.info) == 1
+    assert odd.slider(key="tranche_gw").value == settings.default_scenario().tranche_gw
+
+
+def test_saving_scenarios_keeps_five_and_compares_them():
+    """Test that six saves keep the last five, each named, plus the current one in the chart."""
+    at = open_page(PAGE)
+    for i in range(6):
+        at.text_input(key="scenario_name").input(f"S{i}").run()
+        at.slider(key="tranche_gw").set_value(5.0 + i).run()
+        at.button(key="save_scenario").click().run()
+    saved = at.session_state["saved_scenarios"]
+    assert [name for name, _ in saved] == ["S1", "S2", "S3", "S4", "S5"]
+    assert "5 of 5 saved" in texts(at)

@@ -1,0 +1,22 @@
+"""AppTest of the Sources & method page: every fact listed with its link."""
+
+from lib import grid_facts
+from tests.apptest_helpers import open_page, texts
+
+
+def test_sources_page_lists_every_grid_fact_with_a_url():
+    """Test that all grid facts are listed, each with an http link, and formulas are shown."""
+    at = open_page("pages/sources.py")
+    assert not at.exception
+    facts = next(df.value for df in at.dataframe if "Fact ID" in df.value.columns)
+    assert len(facts) == len(grid_facts.all_sources())
+    assert facts["URL"].str.startswith("http").all()
+    assert "Shortfall (GW)" in texts(at) and "√252" in texts(at)
+
+
+def test_sources_page_lists_the_price_manifest_with_hashes():
+    """Test that the price table shows ten tickers with their last dates."""
+    at = open_page("pages/sources.py")
+    prices = next(df.value for df in at.dataframe if "ticker" in df.value.columns)
+    assert len(prices) == 10
+    assert set(prices["last_date"].astype(str)) >= {"2026-08-21", "2026-05-15"}
