@@ -1,0 +1,88 @@
+"""Shareable state: link checks never raise, links round-trip, saved scenarios stay bounded."""
+
+import re
+from dataclasses import replace
+
+from hypothesis import given, settings as hsettings
+from hypothesis import strategies as hs
+
+from lib import bridge, grid_model, scenario_state, settings
+
+TEXT = hs.text(max_size=300)
+PARAMS = hs.dictionaries(hs.one_of(TEXT, hs.sampled_from(
+    [*settings.SETTINGS_BY_NAME, *scenario_state.MARKET_PARAMS])),
+    hs.one_of(TEXT, hs.lists(TEXT, max_size=4)), max_size=8)
+
+
+KNOWN = {*settings.SETTINGS_BY_NAME, *scenario_state.MARKET_PARAMS}
+NOTICE = re.compile(r"Some link settings were not understood(?: \((?P<names>[a-z_, ]+)\))? "
+                    r"and were reset to their defaults\.")
+
+
+@hsettings(max_examples=200, deadline=None, derandomize=True)
+@given(params=PARAMS)
+def test_check_link_never_raises_and_never_echoes_values(params):
+    """Test that any query string gives a verdict whose notice holds only known names."""
+    result = scenario_state.check_link(params)
+    assert set(result.drop) <= set(params)
+    if result.notice:
+        match = NOTICE.fullmatch(result.notice)
+        assert match
+        assert set((match["names"] or "").split(", ")) - {""} <= KNOWN
+
+
+def test_good_parameters_are_kept_and_bad_ones_dropped():
+    """Test one good and one bad value for each kind of parameter."""
+    good = {"lead_time_years": "6", "range": "YTD", "mode": "Price", "symbols": ["NVDA", "^IXIC"]}
+    assert scenario_state.check_link(good).drop == ()
+    bad = {"lead_time_years": "99", "range": "2Y", "symbols": ["<b>"], "x": "1"}
+    result = scenario_state.check_link(bad)
+    assert set(result.drop) == set(bad)
+    assert result.notice.count("not understood") == 1
+
+
+def test_share_url_round_trips_a_scenario():
+    """Test that the link's parameters rebuild the same scenario."""
+    scenario = replace(settings.default_scenario(), lead_time_years=7.5, tranche_gw=9.0)
+    url = scenario_state.share_url("http://host/", settings.scenario_to_mapping(scenario))
+    assert url == "http://host/?tranche_gw=9&lead_time_years=7.5"
+    query = dict(pair.split("=") for pair in url.split("?")[1].split("&"))
+    assert settings.scenario_from_mapping(query) == (scenario, [])
+
+
+def test_saved_scenarios_keep_the_last_five_with_unique_names():
+    """Test naming (blank, duplicate, control characters) and the cap of five."""
+    saved = []
+    for name in ["", "A", "A", "B\x00\x07", "C", "D", "E"]:
+        saved = scenario_state.save_scenario(saved, name, settings.default_scenario())
+    assert [n for n, _ in saved] == ["A (2)", "B", "C", "D", "E"]
+
+
+def test_matching_preset_names_the_defaults_and_not_a_custom_scenario():
+    """Test that defaults match 'Realistic realisation' and a moved slider matches nothing."""
+    assert scenario_state.matching_preset(settings.default_scenario()) == "Realistic realisation"
+    assert scenario_state.matching_preset(settings.preset_scenario("Fast build-out")) == \
+        "Fast build-out"
+    assert scenario_state.matching_preset(
+        replace(settings.default_scenario(), tranche_gw=1.0)) is None
+
+
+def test_compare_table_stacks_years_per_scenario():
+    """Test 12 rows per scenario with the model's values."""
+    table = scenario_state.compare_table([("a", settings.default_scenario()),
+                                          ("b", settings.preset_scenario("Fast build-out"))])
+    assert table.columns.tolist() == scenario_state.COMPARE_COLUMNS
+    assert table.groupby("Scenario").size().tolist() == [12, 12]
+
+
+def test_bridge_sentence_for_2030_matches_the_yearly_table():
+    """Test the sentence's numbers against the model's 2030 row."""
+    yearly = grid_model.yearly_table(grid_model.build_gap_table(settings.default_scenario()))
+    table = bridge.bridge_table(yearly)
+    row = yearly.set_index("Year").loc[2030]
+    powered = row["Demand (GW)"] - row["Shortfall (GW)"]
+    assert bridge.bridge_sentence(table, 2030) == (
+        f"In 2030, {row['Powered share (%)']:.0f}% of the expected load can be powered "
+        f"({powered:.0f} of {row['Demand (GW)']:.0f} GW).")
+    assert bridge.bridge_sentence(table, 1999) == ""
+    assert (table["Powered (GW)"] <= table["Expected demand (GW)"] + 1e-9).all()
