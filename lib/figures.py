@@ -159,7 +159,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                   crash_label: str = "") -> go.Figure:
     """Market (rebased) on top, grid demand vs stepped supply below, one calendar axis."""
     traces = [go.Scatter(x=values.index, y=values[s].to_numpy(), name=s, mode="lines",
-                         line=dict(color=symbol_colour(s, i), width=1.8), 
+                         line=dict(color=symbol_colour(s, i), width=1.8),
                          hovertemplate="%{y:.1f}") for i, s in enumerate(values.columns)]
     traces += _shortfall_traces(gap, "x", "y2")
     shapes = []

@@ -14,21 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from yfinance.exceptions import YFRateLimitError
 
-from lib import cache, prices
+from lib import cache
 from lib.cache import CacheCorrupt, cache_path, default_cache_dir, load_frame, save_frame
 from lib.prices import get_prices, load_snapshot, parse_price_csv
 from tests import yf_shapes as ys
 from tests.yf_shapes import END, NOW, START, StandIn
 
 SOURCE = "Yahoo Finance via yfinance"
-
-
-@pytest.fixture(autouse=True)
-def _closed_breaker():
-    """Rate-limit tests trip the shared circuit breaker; close it around each test."""
-    prices.LIVE_BREAKER.reset()
-    yield
-    prices.LIVE_BREAKER.reset()
 
 
 def orcl() -> pd.DataFrame:

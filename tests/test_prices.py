@@ -53,14 +53,6 @@ class FakeClock:
         return self.now_s
 
 
-@pytest.fixture(autouse=True)
-def _closed_breaker():
-    """Each test starts with the shared circuit breaker closed, and leaves it closed."""
-    prices.LIVE_BREAKER.reset()
-    yield
-    prices.LIVE_BREAKER.reset()
-
-
 def snapshot_closes(symbol, start=START, end=END) -> list[float]:
     bars = ys.snapshot_bars(symbol)
     return bars.loc[(bars["Date"] >= start) & (bars["Date"] < end), "Close"].tolist()

@@ -3,7 +3,8 @@
 import re
 from dataclasses import replace
 
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as hs
 
 from lib import bridge, grid_model, scenario_state, settings
