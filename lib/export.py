@@ -1,0 +1,607 @@
+"""Figure export for reports: print-ready PNG/SVG through a warm Chromium, tidy CSV, report zip.
+
+Images are drawn by kaleido v1, which drives a local Chrome/Chromium. We keep ONE warm
+`kaleido.Kaleido` per process on a private event-loop thread instead of using
+`kaleido.start_sync_server`: that server launches the browser inside its thread and, when the
+launch fails (no browser, a broken binary), the thread dies while `is_running()` stays True, so
+every later `calc_fig_sync` blocks forever on its queue. Here the launch is awaited with a
+timeout and every failure becomes `ExportUnavailable`. Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import base64
+import hashlib
+import html
+import io
+import json
+import os
+import re
+import shutil
+import textwrap
+import threading
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+FIX_MESSAGE = (
+    "Image export needs Chromium: install it (e.g. `sudo apt-get install chromium`) or set "
+    "BROWSER_PATH to a Chrome/Chromium binary. CSV and the interactive chart still work."
+)
+RENDER_FAILED_MESSAGE = (
+    "Image export failed inside Chromium, which has been restarted: try again, or download the "
+    "CSV; the interactive chart still works."
+)
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+LAUNCH_TIMEOUT_S = 60.0  # a cold start took 2 s idle and up to 16 s on a saturated 2-core box
+RENDER_TIMEOUT_S = 60.0  # per figure, inside kaleido; our outer wait adds a margin to it
+TABS = 1  # a 2nd tab cut 6 warm PNGs from 1.4 s to 0.9 s but made the cold start 1.3 s slower
+
+
+class ExportUnavailable(RuntimeError):
+    """Image export cannot run; the message tells the user, in plain words, what to do."""
+
+    def __init__(self, message: str = FIX_MESSAGE) -> None:
+        super().__init__(message)
+
+
+# --- finding and running the browser -----------------------------------------------------------
+
+
+def _is_executable(path: str) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
+def find_browser() -> str | None:
+    """Return a Chrome/Chromium binary path, or None; never downloads one.
+
+    Order: BROWSER_PATH, AIGRID_CHROMIUM, then chromium, chromium-browser, google-chrome and
+    chrome on PATH. A variable that is set but does not name an executable file yields None,
+    not a fallback, so a mistyped override is reported instead of silently ignored.
+    """
+    for variable in ("BROWSER_PATH", "AIGRID_CHROMIUM"):
+        if value := os.environ.get(variable, "").strip():
+            return value if _is_executable(value) else None
+    return next((found for name in BROWSER_NAMES if (found := shutil.which(name))), None)
+
+
+@dataclass(frozen=True)
+class _Server:
+    loop: asyncio.AbstractEventLoop
+    thread: threading.Thread
+    kaleido: object  # kaleido.Kaleido; imported lazily so importing this module stays cheap
+
+
+_LOCK = threading.Lock()
+_state: dict[str, _Server] = {}
+
+
+def _run(server_loop: asyncio.AbstractEventLoop, coroutine, timeout_s: float):
+    return asyncio.run_coroutine_threadsafe(coroutine, server_loop).result(timeout_s)
+
+
+def _launch(browser_path: str) -> _Server:
+    import kaleido  # here, not at the top: its import starts logging; only images need it
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="aigrid-kaleido", daemon=True)
+    thread.start()
+
+    async def create() -> kaleido.Kaleido:  # built inside the loop that will own its queues
+        return kaleido.Kaleido(
+            path=browser_path, n=TABS, timeout=RENDER_TIMEOUT_S, mathjax=False  # offline
+        )
+
+    server = _Server(loop, thread, None)
+    try:
+        server = _Server(loop, thread, _run(loop, create(), LAUNCH_TIMEOUT_S))
+        _run(loop, server.kaleido.open(), LAUNCH_TIMEOUT_S)
+    except Exception as error:
+        _close(server)
+        raise ExportUnavailable() from error
+    return server
+
+
+async def _cancel_pending() -> None:
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:  # e.g. choreographer's watchdog, left behind when Chromium died
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _close(server: _Server) -> None:
+    try:
+        if server.kaleido is not None:
+            _run(server.loop, server.kaleido.close(), 15)
+    except Exception:  # noqa: BLE001, S110 - best effort: the browser may already be gone
+        pass
+    try:
+        _run(server.loop, _cancel_pending(), 5)
+    except Exception:  # noqa: BLE001, S110 - same: shutting down regardless
+        pass
+    server.loop.call_soon_threadsafe(server.loop.stop)
+    server.thread.join(5)
+    if not server.thread.is_alive():
+        server.loop.close()
+
+
+def _is_alive(server: _Server | None) -> bool:
+    """The loop thread runs and Chromium has not exited (choreographer's Browser.subprocess)."""
+    process = getattr(server.kaleido, "subprocess", None) if server else None
+    return bool(server and server.thread.is_alive() and process and process.poll() is None)
+
+
+def _ensure() -> _Server:
+    with _LOCK:
+        if _is_alive(server := _state.get("server")):
+            return server
+        if server is not None:  # Chromium exited since: tidy up what is left, off this thread
+            _close_in_background(server)
+        if (browser_path := find_browser()) is None:
+            raise ExportUnavailable()
+        _state["server"] = _launch(browser_path)
+        return _state["server"]
+
+
+def ensure_server() -> None:
+    """Start the warm kaleido browser once per process; thread-safe and idempotent.
+
+    Raises ExportUnavailable when no browser is found or it fails to launch (~2 s when cold).
+    """
+    _ensure()
+
+
+def stop_server() -> None:
+    """Close the warm browser if one is running (tests, shutdown); the next export restarts it."""
+    with _LOCK:
+        server = _state.pop("server", None)
+    if server is not None:
+        _close(server)
+
+
+atexit.register(stop_server)
+
+
+def _close_in_background(server: _Server) -> None:
+    closer = threading.Thread(target=_close, args=(server,), name="aigrid-close", daemon=True)
+    closer.start()
+
+
+def _discard(server: _Server) -> None:
+    """Forget a failed server (the next export relaunches) and close it in the background."""
+    with _LOCK:
+        if _state.get("server") is server:
+            del _state["server"]
+    _close_in_background(server)
+
+
+def _render(figures: Sequence[go.Figure], fmt: str, size: PageSize) -> list[bytes]:
+    """Draw figures in one batch on the warm browser; any failure restarts it next time."""
+    server = _ensure()
+    opts = {"format": fmt, "width": size.width_px, "height": size.height_px, "scale": size.scale}
+
+    async def batch() -> list[bytes]:
+        return list(await asyncio.gather(*(server.kaleido.calc_fig(f, opts) for f in figures)))
+
+    try:
+        return _run(server.loop, batch(), RENDER_TIMEOUT_S * len(figures) + 10)
+    except Exception as error:
+        _discard(server)
+        raise ExportUnavailable(RENDER_FAILED_MESSAGE) from error
+
+
+# --- print-ready figures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    """What a printed figure must say about itself, since no page caption travels with it."""
+
+    title: str
+    subtitle: str = ""  # key scenario parameters, e.g. "Lead time 5 y · realisation 50%"
+    as_of: str = ""  # e.g. "Prices as of 2026-08-21 (snapshot); ALAB to 2026-05-15"
+    sources: str = ""  # one line
+
+
+@dataclass(frozen=True)
+class PageSize:
+    """Layout size in CSS pixels; the image is width_px * scale by height_px * scale pixels."""
+
+    name: str
+    width_px: int
+    height_px: int
+    scale: float
+
+
+SLIDE = PageSize("slide", 1600, 900, 1)  # 16:9 slide at full HD-ish width
+A4 = PageSize("a4", 1123, 794, 2)  # A4 landscape at 96 dpi (297 x 210 mm), drawn at 192 dpi
+HALF = PageSize("half", 800, 560, 2)  # a half-width column of a report, drawn at 2x
+PAGE_SIZES = (SLIDE, A4, HALF)
+
+# Body text is 1/52 of the width, so it stays >= 7 pt when the image is printed half the width
+# of an A4 landscape page (~13 cm): 13 cm / 52 = 2.5 mm, about a 7 pt font.
+BODY_FONT_FRACTION = 1 / 52
+TEXT_COLOUR, GRID_COLOUR, LINE_COLOUR = "#1f1f1f", "#dcdcdc", "#555555"
+CHAR_WIDTH_EM = 0.55  # glyph width of sans-serif text in em (measured ~0.5); errs towards wrapping
+
+
+def body_font_px(size: PageSize) -> int:
+    """Body (tick, legend, axis title) font size in layout pixels for a page size."""
+    return max(12, round(size.width_px * BODY_FONT_FRACTION))
+
+
+def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
+    """Split text into lines that fit width_px, HTML-escaped for plotly's text renderer."""
+    chars = max(20, int(width_px / (font_px * CHAR_WIDTH_EM)))
+    return [html.escape(line, quote=False) for line in textwrap.wrap(text, chars)]
+
+
+def _legend_names(fig: go.Figure) -> list[str]:
+    shown = [t for t in fig.data if t.showlegend is not False and t.visible is not False]
+    legend_on = fig.layout.showlegend if fig.layout.showlegend is not None else len(shown) > 1
+    return [t.name or "" for t in shown] if legend_on else []
+
+
+def _legend_rows(names: Sequence[str], width_px: float, font_px: float) -> int:
+    """Rows a horizontal legend needs: each entry is its text plus ~3 em of symbol and gap."""
+    if not names:
+        return 0
+    rows, used_px = 1, 0.0
+    for name in names:
+        entry_px = (len(name) * CHAR_WIDTH_EM + 3.2) * font_px
+        if used_px and used_px + entry_px > width_px:
+            rows, used_px = rows + 1, 0.0
+        used_px += entry_px
+    return rows
+
+
+def _category_labels(fig: go.Figure) -> set[str]:
+    """Text x values (not ISO dates) of the drawn traces: the labels of category x axes."""
+    labels: set[str] = set()
+    for trace in fig.data:
+        x = _as_array(getattr(trace, "x", None)) if trace.visible is not False else None
+        if x is not None and x.ndim == 1:
+            labels |= {v for v in x.tolist() if isinstance(v, str) and not _ISO_DATE.match(v)}
+    return labels
+
+
+def _rotated_tick_px(fig: go.Figure, plot_width_px: float, font_px: float) -> float:
+    """Extra height of category tick labels on x that plotly will tilt 30 or 90 degrees.
+
+    plotly.js tries 0, 30 then 90 degrees until labels stop overlapping; the footer sits a
+    fixed distance under the plot, so we reserve that height here.
+    """
+    if not (labels := _category_labels(fig)):
+        return 0.0
+    spacing_px = plot_width_px / len(labels)
+    longest_px = max(len(label) for label in labels) * CHAR_WIDTH_EM * font_px
+    if longest_px <= spacing_px * 0.9:
+        return 0.0
+    return longest_px * 0.5 if spacing_px * 0.5 >= 1.2 * font_px else longest_px
+
+
+def _title_layout(ctx: FigureContext, fig: go.Figure, size: PageSize) -> tuple[dict, float]:
+    """Title, then subtitle lines, at the top-left of the picture; and the height they take.
+
+    The subtitle is a smaller span inside the title text rather than plotly's title.subtitle,
+    whose position drifts when the title wraps. plotly.js puts the first baseline of a
+    multi-line title at `y` (a single line gets a 0.7 em drop instead), so we lower it by
+    0.8 em ourselves; every line then advances 1.3 em of the title font.
+    """
+    body = body_font_px(size)
+    pad, title_px, subtitle_px = 0.8 * body, round(body * 1.35), round(body * 0.95)
+    text_width = size.width_px - 2 * pad
+    title_lines = _wrap(ctx.title or _plain(fig.layout.title.text), text_width, title_px)
+    subtitle_lines = [f'<span style="font-size:{subtitle_px}px;font-weight:400">{line}</span>'
+                      for line in _wrap(ctx.subtitle, text_width, subtitle_px)]
+    lines = title_lines + subtitle_lines
+    top_px = pad + (0.8 * title_px if len(lines) > 1 else 0)
+    title = {
+        "text": "<br>".join(lines),
+        "font": {"size": title_px, "color": TEXT_COLOUR, "weight": 700},
+        "x": pad / size.width_px, "xanchor": "left", "xref": "container",
+        "y": 1 - top_px / size.height_px, "yanchor": "top", "yref": "container",
+        "automargin": False,  # we reserve the space ourselves, see print_ready
+    }
+    return title, (pad + title_px * (1.3 * len(lines) + 0.2) if lines else 0.0)
+
+
+def _footer(ctx: FigureContext, size: PageSize, below_plot_px: float) -> tuple[dict, float]:
+    """Footer annotation (as-of, then sources) under the x axis, and the height it takes."""
+    font_px = max(11, round(body_font_px(size) * 0.8))
+    lines = [ln for text in (ctx.as_of, ctx.sources) if text
+             for ln in _wrap(text, size.width_px * 0.85, font_px)]  # starts at the plot's left
+    annotation = {
+        "text": "<br>".join(lines), "showarrow": False, "align": "left",
+        "xref": "paper", "x": 0, "xanchor": "left",
+        "yref": "paper", "y": 0, "yanchor": "top", "yshift": -below_plot_px,
+        "font": {"size": font_px, "color": "#4a4a4a"},
+    }
+    return annotation, (1.35 * font_px * len(lines) + font_px if lines else 0.0)
+
+
+def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure:
+    """Return a new figure laid out for a slide or page; the input is not changed.
+
+    White background, title and subtitle at the top-left, a horizontal legend above the plot,
+    a footer with ctx.as_of and ctx.sources under the x axis, fonts from body_font_px(size),
+    and margins reserved from those font sizes so that nothing is clipped.
+    """
+    out = go.Figure(fig)  # deep copy
+    body = body_font_px(size)
+    title, title_px = _title_layout(ctx, out, size)
+    legend_rows = _legend_rows(_legend_names(out), size.width_px * 0.9, body)
+    # tick labels, tick gap and one line of axis title, plus any tilt of long category labels
+    axis_block_px = 3.6 * body + _rotated_tick_px(out, size.width_px * 0.85, body)
+    footer, footer_px = _footer(ctx, size, axis_block_px)
+    out.update_layout(
+        width=size.width_px, height=size.height_px, autosize=False,
+        paper_bgcolor="white", plot_bgcolor="white",
+        font={"size": body, "color": TEXT_COLOUR},
+        title=title,
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
+                "yref": "paper", "font": {"size": body}, "bgcolor": "rgba(0,0,0,0)"},
+        margin={"t": round(title_px + 1.6 * body * legend_rows + 0.6 * body),
+                "b": round(axis_block_px + footer_px + 0.4 * body),
+                "l": round(body), "r": round(1.5 * body), "pad": 4},
+    )
+    if footer_px:
+        out.add_annotation(**footer)
+    axis_style = {"automargin": True, "gridcolor": GRID_COLOUR, "linecolor": LINE_COLOUR,
+                  "zerolinecolor": GRID_COLOUR, "tickfont": {"size": body},
+                  "title": {"font": {"size": body}}}
+    out.update_xaxes(**axis_style)
+    out.update_yaxes(**axis_style)
+    return out
+
+
+def to_png(fig: go.Figure, ctx: FigureContext, size: PageSize = SLIDE) -> bytes:
+    """PNG of print_ready(fig, ctx, size): width_px*scale by height_px*scale pixels.
+
+    Raises ExportUnavailable, and no other error, when Chromium is missing or fails.
+    """
+    return _render([print_ready(fig, ctx, size)], "png", size)[0]
+
+
+def to_svg(fig: go.Figure, ctx: FigureContext, size: PageSize = SLIDE) -> bytes:
+    """SVG (UTF-8) of print_ready(fig, ctx, size); raises ExportUnavailable like to_png."""
+    return _render([print_ready(fig, ctx, size)], "svg", size)[0]
+
+
+def to_pngs(items: Sequence[tuple[go.Figure, FigureContext]], size: PageSize = SLIDE
+            ) -> list[bytes]:
+    """PNGs for many figures in one batch on the warm browser (faster than one call each)."""
+    return _render([print_ready(f, c, size) for f, c in items], "png", size)
+
+
+# --- the data behind a figure ------------------------------------------------------------------
+
+TRACE_COLUMN = "Trace"
+EXTRA_ARRAYS = {"base": "Base", "text": "Text", "hovertext": "Hover text"}  # per-point extras
+_TYPED_DTYPES = {"u1c": "u1"}  # plotly.js Uint8ClampedArray is plain uint8 for us
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?$")
+
+
+def _as_array(value) -> np.ndarray | None:
+    """A trace attribute as a numpy array, decoding plotly's base64 typed-array dicts."""
+    if value is None:
+        return None
+    if isinstance(value, dict) and "bdata" in value:
+        dtype = np.dtype(_TYPED_DTYPES.get(value["dtype"], value["dtype"])).newbyteorder("<")
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
+        shape = value.get("shape")
+        return array.reshape([int(n) for n in shape.split(",")]) if shape else array
+    return np.asarray(value, dtype=object if isinstance(value, (list, tuple)) else None)
+
+
+def _plain(text: str | None) -> str:
+    """Text without plotly's HTML tags or entities, on one line: "<b>A</b> &amp; B" -> "A & B"."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text or "")).split())
+
+
+def _axis_title(fig: go.Figure, axis_id: str | None, letter: str) -> str:
+    """Axis title text without HTML tags, e.g. "Capacity (GW)", or "" when untitled."""
+    name = f"{letter}axis{(axis_id or letter)[1:]}"
+    return _plain(fig.layout[name].title.text if name in fig.layout else None)
+
+
+def _implicit_axis(trace, letter: str, n_points: int) -> np.ndarray:
+    """Coordinates plotly draws when x or y is absent: start + i * step (x0/dx, y0/dy).
+
+    Traces without a step (histograms, violins) have no implicit axis: the column stays empty
+    and the rows are the raw samples they summarise.
+    """
+    if not hasattr(trace, f"d{letter}"):
+        return np.full(n_points, None)
+    start, step = getattr(trace, f"{letter}0", None), getattr(trace, f"d{letter}", None)
+    start, step = (0 if start is None else start), (1 if step is None else step)
+    return start + step * np.arange(n_points)
+
+
+def _trace_frame(fig: go.Figure, index: int, trace) -> pd.DataFrame:
+    """One row per point plotted by one x/y trace, with generic column names."""
+    x, y = (_as_array(getattr(trace, k, None)) for k in ("x", "y"))
+    if x is None and y is None:
+        raise ValueError(f"figure_data_csv handles x/y traces only, not {trace.type!r}")
+    n_points = min(len(a) for a in (x, y) if a is not None)  # plotly draws the shorter length
+    x = _implicit_axis(trace, "x", n_points) if x is None else x[:n_points]
+    y = _implicit_axis(trace, "y", n_points) if y is None else y[:n_points]
+    frame = pd.DataFrame({TRACE_COLUMN: trace.name or f"trace {index}", "X": x, "Y": y})
+    frame["Y axis"] = _axis_title(fig, getattr(trace, "yaxis", None), "y")
+    frame["X axis"] = _axis_title(fig, getattr(trace, "xaxis", None), "x")
+    for key, column in EXTRA_ARRAYS.items():
+        value = getattr(trace, key, None)  # Scatter has no base: None
+        if key == "base" and value is not None and np.ndim(value) == 0:
+            value = [value] * n_points  # a scalar base still shifts every bar
+        if (array := _as_array(value)) is not None and array.ndim == 1:
+            frame[column] = pd.Series(array[:n_points], dtype=object).reindex(range(n_points))
+    custom = _as_array(getattr(trace, "customdata", None))
+    if custom is not None:
+        custom = custom.reshape(len(custom), -1)[:n_points]
+        for j in range(custom.shape[1]):
+            frame[f"Custom data {j + 1}"] = pd.Series(custom[:, j]).reindex(range(n_points))
+    return frame
+
+
+def _dates_parsed(column: pd.Series) -> pd.Series:
+    """ISO date strings (plotly stores datetimes as text) back to dates, so CSVs read cleanly."""
+    values = column.dropna()
+    if values.empty or not values.map(lambda v: bool(_ISO_DATE.match(str(v)))).all():
+        return column
+    return pd.to_datetime(column, format="ISO8601")
+
+
+def figure_data_frame(fig: go.Figure) -> pd.DataFrame:
+    """The plotted data as a tidy frame; see figure_data_csv for the rules."""
+    frames = [_trace_frame(fig, i, t) for i, t in enumerate(fig.data) if t.visible is not False]
+    if not frames:
+        return pd.DataFrame(columns=[TRACE_COLUMN, "X", "Y"])
+    data = pd.concat(frames, ignore_index=True)
+    renames = {}
+    for letter in ("X", "Y"):
+        titles = data[f"{letter} axis"].unique()
+        if len(titles) == 1:  # one shared title names the column; differing ones stay per row
+            data = data.drop(columns=f"{letter} axis")
+            if titles[0] and titles[0] not in data.columns:
+                renames[letter] = titles[0]
+        data[letter] = _dates_parsed(data[letter])
+    return data.rename(columns=renames)
+
+
+def figure_data_csv(fig: go.Figure) -> bytes:
+    """Exactly the data a figure plots, as UTF-8 tidy CSV: one row per point.
+
+    Rules: traces with visible=False are skipped (hidden helpers, never drawn); traces with
+    visible="legendonly" are kept (one click shows them, so they are data). Columns are
+    "Trace" (trace.name, or "trace <i>"), then x and y named by the axis titles when every
+    trace shares them ("X"/"Y" otherwise, plus "X axis"/"Y axis" columns holding each point's
+    axis title), then per-point arrays that are present: "Base" (bars), "Text", "Hover text",
+    "Custom data <j>". Values are the trace's own (not stacked totals); a missing x or y is
+    x0 + i*dx as plotly draws it (left empty for histograms, whose rows are the raw samples).
+    Raises ValueError for traces with neither x nor y (pie, table, indicator).
+    """
+    return figure_data_frame(fig).to_csv(index=False).encode("utf-8")
+
+
+# --- report zip ----------------------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """A safe file stem (lower-case letters, digits, hyphens): "Grid gap (GW)" -> "grid-gap-gw"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "figure"
+
+
+def _unique_slugs(names: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    slugs = []
+    for name in names:
+        slug = slugify(name)
+        seen[slug] = seen.get(slug, 0) + 1
+        slugs.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+    return slugs
+
+
+# links only to the web or to files beside the page: never javascript: or data: URLs
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|(?![a-z]+:))[^)\s]*)\)")
+
+
+def _inline_html(text: str) -> str:
+    """Escape text, then render `code`, **bold**, *italic* and [links](url)."""
+    out = html.escape(text, quote=False)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    out = re.sub(r"(?<!\*)\*([^*]+)\*(?!\*)", r"<em>\1</em>", out)
+    return _MD_LINK.sub(r'<a href="\2">\1</a>', out)
+
+
+def markdown_to_html(markdown: str) -> str:
+    """A small Markdown subset as HTML body: # headings, - lists, paragraphs, inline marks."""
+    blocks, in_list = [], False
+    for line in [*markdown.splitlines(), ""]:
+        stripped = line.strip()
+        is_item = stripped[:2] in ("- ", "* ")
+        if in_list and not is_item:
+            blocks.append("</ul>")
+            in_list = False
+        if heading := re.match(r"^(#{1,6})\s+(.*)$", stripped):
+            level = len(heading.group(1))
+            blocks.append(f"<h{level}>{_inline_html(heading.group(2))}</h{level}>")
+        elif is_item:
+            blocks.append("<ul>" if not in_list else "")
+            blocks.append(f"<li>{_inline_html(stripped[2:])}</li>")
+            in_list = True
+        elif stripped:
+            blocks.append(f"<p>{_inline_html(stripped)}</p>")
+    return "\n".join(b for b in blocks if b)
+
+
+def _summary_html(summary_md: str, figures: Sequence[tuple[str, FigureContext]],
+                  files: set[str]) -> str:
+    """A standalone page: the summary, then each figure (image if exported) and its data link."""
+    parts = [markdown_to_html(summary_md)]
+    for slug, ctx in figures:
+        parts.append(f"<h2>{html.escape(ctx.title)}</h2>")
+        if f"{slug}.png" in files:
+            parts.append(f'<img src="{slug}.png" alt="{html.escape(ctx.title)}">')
+        caption = " · ".join(html.escape(t) for t in (ctx.subtitle, ctx.as_of, ctx.sources) if t)
+        parts.append(f'<p>{caption}<br><a href="{slug}.csv">Data (CSV)</a></p>')
+    style = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto}img{max-width:100%}"
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Report</title>'
+            f"<style>{style}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
+
+
+def _manifest(files: dict[str, bytes], figures: Sequence[tuple[str, FigureContext]],
+              notices: list[str], size: PageSize) -> bytes:
+    """manifest.json: every other file in the zip (size, SHA-256) and each figure's provenance."""
+    listing = [{"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+               for name, data in files.items()]
+    provenance = [{"slug": slug, "title": c.title, "subtitle": c.subtitle, "as_of": c.as_of,
+                   "sources": c.sources} for slug, c in figures]
+    manifest = {"files": listing, "figures": provenance, "page_size": size.name,
+                "notices": notices}
+    return json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def build_report_zip(
+    figures: Sequence[tuple[str, go.Figure, FigureContext]],
+    summary_md: str,
+    *,
+    size: PageSize = SLIDE,
+    images: bool = True,
+) -> tuple[bytes, list[str]]:
+    """A zip of <slug>.png and <slug>.csv per figure, summary.md, summary.html, manifest.json.
+
+    figures are (name, figure, context); names become file slugs (made unique). When images
+    cannot be drawn (ExportUnavailable) the zip still holds the CSVs and summaries, and the
+    returned notices (also in the manifest) say why. images=False skips PNGs silently.
+    """
+    slugs = _unique_slugs([name for name, _, _ in figures])
+    notices: list[str] = []
+    files: dict[str, bytes] = {}
+    pngs: list[bytes] = []
+    if images and figures:
+        try:
+            pngs = to_pngs([(fig, ctx) for _, fig, ctx in figures], size)
+        except ExportUnavailable as error:
+            notices.append(f"Images were left out. {error}")
+    for i, (slug, (_, fig, _)) in enumerate(zip(slugs, figures, strict=True)):
+        if pngs:
+            files[f"{slug}.png"] = pngs[i]
+        files[f"{slug}.csv"] = figure_data_csv(fig)
+    described = [(slug, ctx) for slug, (_, _, ctx) in zip(slugs, figures, strict=True)]
+    files["summary.md"] = summary_md.encode("utf-8")
+    files["summary.html"] = _summary_html(summary_md, described, set(files)).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            # PNGs are already deflated inside; storing them saves time for nothing lost
+            archive.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".png") else None)
+        archive.writestr("manifest.json", _manifest(files, described, notices, size))
+    return buffer.getvalue(), notices
