@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import prices, scenario_state, settings
+from lib import export, prices, report, scenario_state, settings
 from lib.grid_model import Scenario
 
 PRICE_TTL_S = 15 * 60  # a live refresh at most every 15 minutes per symbol set
@@ -239,7 +239,8 @@ def scenario_compare(current: Scenario) -> None:
                      on_click=_clear_scenarios)
     st.caption(f"{len(saved)} of {scenario_state.MAX_SAVED} saved; the oldest drops out first.")
     table = scenario_state.compare_table([*saved, ("Current", current)])
-    chart(figures.fig_compare(table), "compare_chart")
+    chart(figures.fig_compare(table), "compare_chart",
+          context=report.model_context(report.COMPARE_TITLE, current))
     st.download_button("Download comparison (CSV)", table.to_csv(index=False),
                        "scenario_comparison.csv", "text/csv", on_click="ignore", key="compare_csv")
 
@@ -247,6 +248,52 @@ def scenario_compare(current: Scenario) -> None:
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
-def chart(fig, key: str, container=None) -> None:
-    """Draw a figure with the app's own template (Streamlit's theme would override it)."""
-    (container or st).plotly_chart(fig, key=key, theme=None, config=CHART_CONFIG)
+def chart(fig, key: str, container=None, context=None) -> None:
+    """Draw a figure with the app's own template (Streamlit's theme would override it), and,
+    given an export context, PNG / SVG / CSV downloads of exactly that figure."""
+    target = container or st
+    target.plotly_chart(fig, key=key, theme=None, config=CHART_CONFIG)
+    if context is not None:
+        downloads(fig, key, context, target)
+
+
+@st.cache_resource(show_spinner=False)
+def _browser_for_export() -> str | None:
+    return export.find_browser()
+
+
+def downloads(fig, key: str, context, target=st) -> None:
+    """Small download buttons under a chart; images render only when clicked."""
+    png, svg, csv, note = target.columns([1, 1, 1, 5], gap="small")
+    can_draw = _browser_for_export() is not None
+    png.download_button("PNG", lambda: export.to_png(fig, context), f"{key}.png", "image/png",
+                        key=f"{key}_png", on_click="ignore", disabled=not can_draw,
+                        icon=":material/image:")
+    svg.download_button("SVG", lambda: export.to_svg(fig, context), f"{key}.svg",
+                        "image/svg+xml", key=f"{key}_svg", on_click="ignore",
+                        disabled=not can_draw, icon=":material/polyline:")
+    csv.download_button("CSV", lambda: export.figure_data_csv(fig), f"{key}.csv", "text/csv",
+                        key=f"{key}_csv", on_click="ignore", icon=":material/table:")
+    if not can_draw:
+        note.caption(export.FIX_MESSAGE)
+
+
+def report_download(result: prices.PriceResult, scenario: Scenario) -> None:
+    """One zip: every figure as PNG and CSV, and a summary of the scenario and the data."""
+    from datetime import date
+
+    st.subheader("Report")
+    saved = list(st.session_state.get("saved_scenarios", []))
+
+    def build() -> bytes:
+        items, summary = report.report_items(result.frame, result.provenance, scenario, saved,
+                                             date.today())
+        return export.build_report_zip(items, summary)[0]
+
+    st.download_button("Download report (zip)", build, "ai-grid-report.zip", "application/zip",
+                       key="report_zip", on_click="ignore", icon=":material/download:",
+                       type="primary")
+    can_draw = _browser_for_export() is not None
+    st.caption("Six figures (PNG and the CSV of what each plots), a summary of the scenario, "
+               "headline numbers, data as-of dates and sources."
+               + ("" if can_draw else f" {export.FIX_MESSAGE} The zip will hold CSVs only."))

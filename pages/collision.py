@@ -1,10 +1,9 @@
 """Home page: the AI names and the grid model on one calendar axis, and the bridge between them."""
 
-from datetime import date
 
 import streamlit as st
 
-from lib import bridge, events, figures, grid_model, market, prices, scenario_state, ui
+from lib import bridge, events, figures, grid_model, market, prices, report, scenario_state, ui
 
 ui.route_through_app()
 st.title("AI vs the grid")
@@ -35,20 +34,18 @@ ui.crash_cards(result.frame, symbols, events.CRASH_DAY)
 ui.model_cards(summary, bridge.bridge_sentence(table, 2030),
                scenario_state.matching_preset(scenario))
 
-start = date(scenario.start_year, 1, 1)
-values = market.rebase(market.wide_closes(result.frame, start=start)).dropna(axis=1, how="all")
-end = date(scenario.end_year, 12, 31)
-shown = events.chart_events(events.load_events(), symbols, start, end)
-crash = market.move_label(market.day_move(result.frame, "^IXIC", events.CRASH_DAY))
-ui.chart(figures.fig_collision(values, gap, first_shortfall=summary.first_shortfall, events=shown,
-                               x_range=(start, end), crash_label=crash), "collision_chart")
+ui.chart(report.collision_figure(result.frame, symbols, scenario, gap, summary.first_shortfall),
+         "collision_chart",
+         context=report.model_context(report.COLLISION_TITLE, scenario,
+                                      market.as_of_text(result.provenance)))
 st.caption(f"{market.as_of_text(result.provenance)} Grid: "
            f"{scenario_state.scenario_summary(scenario)}. Triangles mark dated, sourced market "
            "and grid events (hover for the source).")
 
 st.subheader("The bridge: how much of the straight line can be powered")
 left, right = st.columns([3, 2], gap="large")
-ui.chart(figures.fig_bridge(yearly), "bridge_chart", left)
+ui.chart(figures.fig_bridge(yearly), "bridge_chart", left,
+         context=report.model_context(report.BRIDGE_TITLE, scenario))
 with right:
     st.dataframe(table, hide_index=True, column_config=ui.BRIDGE_COLUMN_CONFIG, height=360)
     with st.popover("How is this computed?", icon=":material/function:"):
@@ -56,3 +53,4 @@ with right:
 
 ui.share_link(scenario)
 ui.scenario_compare(scenario)
+ui.report_download(result, scenario)

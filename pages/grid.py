@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import figures, grid_facts, grid_model, scenario_state, ui
+from lib import figures, grid_facts, grid_model, report, scenario_state, ui
 
 ui.route_through_app()
 st.title("Grid: a straight line of demand, steps of supply")
@@ -27,7 +27,8 @@ def model_panel() -> None:
         st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
                    "not nameplate solar.")
         ui.headline_metrics(summary, scenario)
-        ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart")
+        ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart",
+                 context=report.model_context(report.GAP_TITLE, scenario))
         st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
                    "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
                    "expected energy. Method: Sources & method page.")
@@ -45,7 +46,8 @@ left, right = st.columns(2, gap="large")
 with left:
     queue = grid_facts.queue_history()
     st.subheader("Large-load requests to ERCOT")
-    ui.chart(figures.fig_queue_history(queue, ui.record_peak_gw()), "queue_chart")
+    ui.chart(figures.fig_queue_history(queue, ui.record_peak_gw()), "queue_chart",
+             context=report.queue_context(queue))
     st.caption("Requests from loads of 75 MW or more, as reported on each date (hover for the "
                "source). Requests are not demand: ERCOT's own haircut is about half.")
 with right:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import events, figures, market, prices, ui
+from lib import events, figures, market, prices, report, ui
 
 ui.route_through_app()
 st.title("Market: AI infrastructure on one chart")
@@ -46,7 +46,10 @@ shown = events.chart_events(events.load_events(), list(view.values.columns), vie
                             include_grid=False)
 crash = market.move_label(market.day_move(result.frame, "^IXIC", events.CRASH_DAY))
 ui.chart(figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log,
-                            events=shown, crash_label=crash), "market_chart")
+                            events=shown, crash_label=crash), "market_chart",
+         context=report.market_context(f"{', '.join(view.values.columns)}: {mode.lower()}, "
+                                       f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}",
+                                       market.as_of_text(result.provenance)))
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
            "highest close so far in the range. Triangles mark dated, sourced events; hover "
            "for the source.")

@@ -1,0 +1,125 @@
+"""What a report says in words: the scenario, the headline numbers, as-of dates and sources.
+
+Pure text builders; lib/export.py turns figures and this summary into files.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib import bridge, events, figures, grid_facts, grid_model, market, scenario_state
+from lib.export import FigureContext
+from lib.market import DayMove
+
+SOURCES_LINE = ("Sources: Yahoo Finance daily bars; ERCOT large-load queue, peak demand, "
+                "capacity additions and lead times as reported in the sourced rows of data/grid "
+                "(see the app's Sources & method page).")
+GAP_TITLE = "Expected large-load demand vs stepped firm supply, ERCOT (GW)"
+COLLISION_TITLE = "AI stocks (rebased) and the grid's demand and firm supply on one calendar"
+BRIDGE_TITLE = "How much of the straight line can be powered, by year"
+COMPARE_TITLE = "Saved scenarios: firm supply and powered share"
+GRID_SOURCES = "Sources: data/grid (ERCOT facts with URLs); scenario arithmetic, not a forecast."
+
+
+def market_context(title: str, as_of: str) -> FigureContext:
+    """Context printed inside a market chart's exported image."""
+    return FigureContext(title=title, as_of=as_of,
+                         sources="Sources: Yahoo Finance daily bars (split- and dividend-adjusted).")
+
+
+def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") -> FigureContext:
+    """Context printed inside a model chart's exported image: the key parameters."""
+    return FigureContext(title=title, subtitle=scenario_state.scenario_summary(scenario),
+                         as_of=as_of, sources=GRID_SOURCES)
+
+
+def queue_context(queue: pd.DataFrame) -> FigureContext:
+    """Context for the large-load request history: its date span and where rows come from."""
+    first, last = queue["As of"].min(), queue["As of"].max()
+    return FigureContext(title="ERCOT large-load interconnection requests (GW, loads ≥ 75 MW)",
+                         as_of=f"As reported {first:%b %Y} to {last:%b %Y}",
+                         sources="Sources: press and filings listed per point (data/grid).")
+
+
+def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSummary,
+                     bridge: pd.DataFrame, moves: list[DayMove], as_of: str,
+                     made_on: date) -> str:
+    """A short Markdown summary: scenario, headline numbers, the 12 Dec 2025 moves, sources."""
+    first = f"{summary.first_shortfall:%B %Y}" if summary.first_shortfall is not None else "none"
+    share = (f"{summary.share_2030_pct:.0f}%" if summary.share_2030_pct is not None else "n/a")
+    lines = [
+        "# AI bubble vs the power grid: scenario report",
+        "",
+        f"Made on {made_on:%-d %B %Y}. Scenario arithmetic, not a forecast.",
+        "",
+        "## Scenario",
+        f"{scenario_state.scenario_summary(scenario)}.",
+        f"Preset: {scenario_state.matching_preset(scenario) or 'custom'}.",
+        "",
+        "## Headline numbers",
+        f"- First shortfall: {first}",
+        f"- Peak shortfall: {summary.peak_shortfall_gw:,.1f} GW",
+        f"- Unserved energy to {scenario.end_year}: {summary.unserved_twh:,.0f} TWh",
+        f"- Share of expected load powered in 2030: {share}",
+        "",
+        "## Powered share by year",
+        "| Year | Expected (GW) | Powered (GW) | Powered share (%) |",
+        "|---|---|---|---|",
+        *[f"| {year} | {expected:.1f} | {powered:.1f} | {share:.0f} |" for year, expected, powered,
+          share in bridge[["Year", "Expected demand (GW)", "Powered (GW)",
+                           "Powered share (%)"]].itertuples(index=False)],
+        "",
+        "## Friday 12 December 2025, close to close",
+        *[f"- {m.symbol}: {m.change_pct:+.2f}% ({m.change:+,.2f}), close {m.close:,.2f}"
+          for m in moves],
+        "",
+        "## Data",
+        as_of,
+        "",
+        SOURCES_LINE,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def collision_figure(frame: pd.DataFrame, symbols: list[str], scenario: grid_model.Scenario,
+                     gap: pd.DataFrame, first_shortfall) -> go.Figure:
+    """The home page's chart: AI names rebased from the horizon start over the model's lines."""
+    start, end = date(scenario.start_year, 1, 1), date(scenario.end_year, 12, 31)
+    values = market.rebase(market.wide_closes(frame, start=start)).dropna(axis=1, how="all")
+    shown = events.chart_events(events.load_events(), symbols, start, end)
+    crash = market.move_label(market.day_move(frame, "^IXIC", events.CRASH_DAY))
+    return figures.fig_collision(values, gap, first_shortfall=first_shortfall, events=shown,
+                                 x_range=(start, end), crash_label=crash)
+
+
+def report_items(frame: pd.DataFrame, provenance: dict, scenario: grid_model.Scenario,
+                 saved: list, made_on: date) -> tuple[list[tuple[str, go.Figure, FigureContext]], str]:
+    """The six figures of a report, each with its context, and the Markdown summary."""
+    gap = grid_model.build_gap_table(scenario)
+    summary = grid_model.summarise(gap)
+    yearly = grid_model.yearly_table(gap)
+    as_of = market.as_of_text(provenance)
+    symbols = list(provenance)
+    view = market.market_view(frame, market.DEFAULT_RANGE, market.VIEW_MODES[0])
+    queue = grid_facts.queue_history()
+    peaks = grid_facts.peak_history()
+    record = float(peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max())
+    items = [
+        ("ai-vs-grid", collision_figure(frame, symbols, scenario, gap, summary.first_shortfall),
+         model_context(COLLISION_TITLE, scenario, as_of)),
+        ("powered-share", figures.fig_bridge(yearly), model_context(BRIDGE_TITLE, scenario)),
+        ("demand-vs-supply", figures.fig_gap(gap, summary.first_shortfall),
+         model_context(GAP_TITLE, scenario)),
+        ("market-1y", figures.fig_market(view.values, view.drawdown, view.y_title),
+         market_context(f"AI infrastructure, rebased, {view.start:%-d %b %Y} to "
+                        f"{view.end:%-d %b %Y}", as_of)),
+        ("scenarios", figures.fig_compare(scenario_state.compare_table(
+            [*saved, ("Current", scenario)])), model_context(COMPARE_TITLE, scenario)),
+        ("large-load-queue", figures.fig_queue_history(queue, record), queue_context(queue)),
+    ]
+    moves = market.day_moves(frame, symbols, events.CRASH_DAY)
+    table = bridge.bridge_table(yearly)
+    return items, summary_markdown(scenario, summary, table, moves, as_of, made_on)
