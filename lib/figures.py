@@ -169,7 +169,8 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
     annotations = _first_shortfall_annotation(first_shortfall, gap, "x", "y2")
     if crash_label:
         annotations.append(dict(x=pd.Timestamp(CRASH_DAY), y=1.0, xref="x", yref="paper",
-                                text=crash_label, showarrow=False, xanchor="right", yanchor="top",
+                                text=crash_label, showarrow=False, xanchor="left", yanchor="top",
+                                xshift=6,
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _base_layout(
         620,
@@ -185,8 +186,8 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
 def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
                       height: int = 340) -> go.Figure:
     """ERCOT large-load requests over time (GW), with the record peak as a reference line."""
-    traces = [go.Scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers+lines",
-                         name="Large-load requests (GW)", line=dict(color=DEMAND, width=2),
+    traces = [go.Scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers",
+                         name="Large-load requests (GW)", marker=dict(color=DEMAND, size=9),
                          hovertext=queue["Source"], hovertemplate="%{y:.0f} GW<br>%{hovertext}")]
     shapes, annotations = [], []
     if peak_record_gw:

@@ -264,7 +264,8 @@ def _browser_for_export() -> str | None:
 
 def downloads(fig, key: str, context, target=st) -> None:
     """Small download buttons under a chart; images render only when clicked."""
-    png, svg, csv, note = target.columns([1, 1, 1, 5], gap="small")
+    row = target.container(horizontal=True, gap="small", vertical_alignment="center")
+    png = svg = csv = note = row
     can_draw = _browser_for_export() is not None
     png.download_button("PNG", lambda: export.to_png(fig, context), f"{key}.png", "image/png",
                         key=f"{key}_png", on_click="ignore", disabled=not can_draw,

@@ -49,7 +49,9 @@ with left:
     ui.chart(figures.fig_queue_history(queue, ui.record_peak_gw()), "queue_chart",
              context=report.queue_context(queue))
     st.caption("Requests from loads of 75 MW or more, as reported on each date (hover for the "
-               "source). Requests are not demand: ERCOT's own haircut is about half.")
+               "source). Sources count differently: 2026 figures of 410-450 GW use a wider "
+               "definition, while 225 GW (Apr 2026) counts only loads in formal study. "
+               "Requests are not demand: ERCOT's own haircut is about half.")
 with right:
     st.subheader("How long building takes")
     st.dataframe(grid_facts.lead_time_table(), hide_index=True, height=330,
