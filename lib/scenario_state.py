@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -71,7 +71,9 @@ def share_url(base_url: str, params: Mapping[str, str | Sequence[str]]) -> str:
     """A link that reopens this view: base URL (no query) plus the non-default parameters."""
     pairs = [(k, v) for k, vals in params.items()
              for v in ([vals] if isinstance(vals, str) else vals)]
-    return f"{base_url}?{urlencode(pairs)}" if pairs else base_url
+    parts = urlsplit(base_url)
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+    return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
 def matching_preset(scenario: grid_model.Scenario) -> str | None:

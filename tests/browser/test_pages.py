@@ -1,0 +1,123 @@
+"""Every page of the app used as a person would, in headless Chromium on a real `streamlit run`."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .harness import (
+    assert_no_error,
+    drag_slider,
+    new_context,
+    new_page,
+    plotly_data,
+    plotly_signature,
+    screenshot,
+    settle,
+    settle_after,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def open_settled(page, server, path: str = ""):
+    page.goto(f"{server.url.rstrip('/')}/{path}")
+    settle(page)
+    return page
+
+
+def metric_value(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return card.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_home_page_draws_every_chart_and_the_crash_cards(app_server, page):
+    """Test that the home page shows the four 12 Dec 2025 moves and draws its charts."""
+    open_settled(page, app_server)
+    assert metric_value(page, "^IXIC") == "-1.69%"
+    assert metric_value(page, "AVGO") == "-11.43%"
+    assert page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() >= 3
+    assert_no_error(page)
+    screenshot(page, "home-default")
+
+
+def test_home_preset_changes_the_chart_and_the_powered_share(app_server, page):
+    """Test that 'Queue as filed' redraws the collision chart and lowers the 2030 share."""
+    open_settled(page, app_server)
+    before_chart, before_share = plotly_signature(page, 0), metric_value(page, "Powered in 2030")
+    settle_after(page, lambda: page.get_by_role("button", name="Queue as filed").click())
+    assert plotly_signature(page, 0) != before_chart
+    assert int(metric_value(page, "Powered in 2030").rstrip("%")) < int(before_share.rstrip("%"))
+    assert_no_error(page)
+    screenshot(page, "home-queue-as-filed")
+
+
+def test_grid_slider_drag_moves_the_supply_steps(app_server, page):
+    """Test that four steps on the lead-time slider shift the stepped supply line."""
+    open_settled(page, app_server, "grid")
+    supply_before = next(t for t in plotly_data(page, 0) if t["name"] == "Firm supply (GW)")
+    assert drag_slider(page, "lead_time_years", 4) == "6.0"
+    supply_after = next(t for t in plotly_data(page, 0) if t["name"] == "Firm supply (GW)")
+    assert supply_after["y"] != supply_before["y"]
+    assert_no_error(page)
+    screenshot(page, "grid-lead-time-6")
+
+
+def test_market_range_and_log_view(app_server, page):
+    """Test that YTD shortens the series and 'Log price' sets a log axis."""
+    open_settled(page, app_server, "market")
+    one_year = len(plotly_data(page, 0)[0]["x"])
+    settle_after(page, lambda: page.locator(".st-key-range").get_by_text("YTD", exact=True).click())
+    assert len(plotly_data(page, 0)[0]["x"]) < one_year
+    settle_after(page, lambda: page.get_by_text("Log price").click())
+    layout = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.yaxis.type")
+    assert layout == "log"
+    assert_no_error(page)
+    screenshot(page, "market-ytd-log")
+
+
+def test_every_page_opens_from_the_navigation(app_server, page):
+    """Test that clicking each sidebar link opens its page without an error."""
+    open_settled(page, app_server)
+    for name in ("Market", "Grid", "Sources & method", "AI vs the grid"):
+        link = page.locator('[data-testid="stSidebarNav"] a').filter(
+            has=page.get_by_text(name, exact=True)
+        )
+        settle_after(page, link.click)
+        assert link.get_attribute("aria-current") == "page"
+        assert_no_error(page)
+        screenshot(page, f"nav-{re.sub(r'[^a-z]+', '-', name.lower())}")
+
+
+def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
+    """Test that the share link, opened in a fresh browser context, shows the same metrics."""
+    open_settled(page, app_server)
+    page.locator('[data-testid="stSidebar"] summary').filter(has_text="All settings").click()
+    drag_slider(page, "tranche_gw", 7)
+    shown = (metric_value(page, "First shortfall"), metric_value(page, "Powered in 2030"))
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="Share this view").click()
+    link = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+    assert "tranche_gw=10" in link
+    context = new_context(browser)
+    try:
+        fresh = new_page(context)
+        fresh.goto(link)
+        settle(fresh)
+        assert (
+            metric_value(fresh, "First shortfall"),
+            metric_value(fresh, "Powered in 2030"),
+        ) == shown
+        assert_no_error(fresh)
+        screenshot(fresh, "home-from-shared-link")
+    finally:
+        context.close()
+
+
+def test_odd_link_shows_one_calm_notice(app_server, page):
+    """Test that a hostile query string gives one info notice and the default page."""
+    open_settled(page, app_server, "grid?lead_time_years=%3Cscript%3E&zz=1&tranche_gw=1e999")
+    notices = page.locator('[data-testid="stAlert"]').filter(has_text="not understood")
+    assert notices.count() == 1
+    assert_no_error(page)
+    screenshot(page, "grid-odd-link")
