@@ -86,7 +86,8 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _base_layout(
         560,
-        yaxis=dict(domain=[0.36, 1.0], title=y_title, type="log" if log else "linear"),
+        yaxis=dict(domain=[0.36, 1.0], title=y_title,
+                   **(dict(type="log", dtick=1) if log else dict(type="linear"))),
         yaxis2=dict(domain=[0.0, 0.28], title="Below peak (%)", rangemode="tozero"),
         yaxis3=dict(domain=[0.36, 1.0], overlaying="y", range=[0, 1.02], visible=False,
                     fixedrange=True),

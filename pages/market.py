@@ -29,7 +29,8 @@ if not symbols:
 
 result = ui.cached_prices(tuple(symbols), ui.is_offline())
 ui.show_notices(result.notices)
-st.caption(" · ".join(prices.provenance_line(p) for p in result.provenance.values()))
+st.caption(market.as_of_text(result.provenance),
+           help="  \n".join(prices.provenance_line(p) for p in result.provenance.values()))
 if result.frame.empty:
     st.warning("No price data for the chosen symbols.")
     st.stop()
