@@ -3,7 +3,7 @@ UV ?= uv
 PORT ?= 8501
 export AIGRID_CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null || command -v google-chrome 2>/dev/null)
 
-.PHONY: help env run serve test test-fast test-browser chromium data bench lint clean
+.PHONY: help env run serve test test-fast chromium nginx data bench load replicas lint clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -25,7 +25,10 @@ serve: env  ## Production settings: headless, XSRF on, uploads capped, error det
 chromium:  ## Install Debian's Chromium when no browser is found (browser tests, image export)
 	@bash scripts/ensure_chromium.sh
 
-test: env chromium  ## Run every test offline: unit, AppTest and browser
+nginx:  ## Install Debian's nginx when missing (the replica browser test)
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } || echo "nginx not installed: tests/browser/test_replicas.py will skip" >&2
+
+test: env chromium nginx  ## Run every test offline: unit, AppTest, browser and deployment
 	AIGRID_OFFLINE=1 $(UV) run pytest
 
 test-fast: env  ## Unit and AppTest only (no browser)
@@ -37,8 +40,15 @@ data:  ## Rebuild data/ from the sourced raw files (needs ../shared/data)
 bench: env chromium  ## Benchmarks against a hello-world Streamlit app; writes benchmarks/results.md
 	AIGRID_OFFLINE=1 $(UV) run python -m benchmarks.run
 
-lint: env  ## Ruff
+load: env  ## Load test on loopback: 50 websocket sessions move a /grid slider for 60 s
+	AIGRID_OFFLINE=1 $(UV) run python -m benchmarks.load
+
+replicas: env  ## Two replicas behind nginx on http://127.0.0.1:8080 (deploy/nginx.conf)
+	bash scripts/serve_replicas.sh
+
+lint: env  ## Ruff and hadolint
 	$(UV) run ruff check .
+	$(UV) run hadolint Dockerfile
 
 clean:  ## Remove the environment and test artefacts
 	rm -rf .venv artifacts .pytest_cache .hypothesis

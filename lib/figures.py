@@ -52,9 +52,12 @@ def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
 
 def _event_markers(events: pd.DataFrame, yref: str, y: float) -> go.Scatter:
     """Small triangles at the top of a panel; hover shows every event of the day and its source."""
-    days = sorted(events["Date"].unique())
-    text = ["<br>".join(f"<b>{r.Symbol}</b> {r.Event}<br><i>{r.Source}</i>"
-                        for r in events.loc[events["Date"] == d].itertuples()) for d in days]
+    by_day: dict[pd.Timestamp, list[str]] = {}
+    for day, symbol, event, source in zip(events["Date"], events["Symbol"], events["Event"],
+                                          events["Source"], strict=True):
+        by_day.setdefault(day, []).append(f"<b>{symbol}</b> {event}<br><i>{source}</i>")
+    days = sorted(by_day)
+    text = ["<br>".join(by_day[d]) for d in days]
     return go.Scatter(x=days, y=[y] * len(days), yaxis=yref, mode="markers", name="Events",
                       marker=dict(symbol="triangle-down", size=9, color=MUTED),
                       hovertext=text, hoverinfo="text", showlegend=False)

@@ -172,6 +172,11 @@ def stats_with_origin(stats: pd.DataFrame, provenance: dict) -> pd.DataFrame:
     return stats.assign(Origin=origin)
 
 
+def weekly_closes(wide: pd.DataFrame) -> pd.DataFrame:
+    """Last close of each week (weeks ending Friday): enough detail for a multi-year axis."""
+    return wide.resample("W-FRI").last()
+
+
 def day_moves(frame: pd.DataFrame, symbols: list[str], day: date) -> list[DayMove]:
     """The moves of each symbol that traded on `day` (symbols without a bar are left out)."""
     return [m for m in (day_move(frame, s, day) for s in symbols) if m is not None]

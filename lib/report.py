@@ -88,7 +88,8 @@ def collision_figure(frame: pd.DataFrame, symbols: list[str], scenario: grid_mod
                      gap: pd.DataFrame, first_shortfall) -> go.Figure:
     """The home page's chart: AI names rebased from the horizon start over the model's lines."""
     start, end = date(scenario.start_year, 1, 1), date(scenario.end_year, 12, 31)
-    values = market.rebase(market.wide_closes(frame, start=start)).dropna(axis=1, how="all")
+    daily = market.wide_closes(frame, start=start)
+    values = market.rebase(market.weekly_closes(daily)).dropna(axis=1, how="all")
     shown = events.chart_events(events.load_events(), symbols, start, end)
     crash = market.move_label(market.day_move(frame, "^IXIC", events.CRASH_DAY))
     return figures.fig_collision(values, gap, first_shortfall=first_shortfall, events=shown,

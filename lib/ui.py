@@ -97,33 +97,39 @@ def apply_preset(name: str) -> None:
         st.session_state[s.name] = _typed(s, getattr(scenario, s.name))
 
 
-def preset_buttons(vertical: bool = False) -> None:
-    """One button per preset; each sets every slider (the URL follows)."""
+def preset_buttons(row=None) -> None:
+    """One button per preset, in `row` (a horizontal container) or in equal columns; each sets
+    every slider (the URL follows)."""
     count = len(settings.PRESETS)
-    columns = [st.container() for _ in range(count)] if vertical else st.columns(count)
-    for column, (name, preset) in zip(columns, settings.PRESETS.items()):
+    columns = [row] * count if row is not None else st.columns(count)
+    for column, (name, preset) in zip(columns, settings.PRESETS.items(), strict=True):
         column.button(name, key=f"preset_{name.lower().replace(' ', '_')}", help=preset.explanation,
                       on_click=apply_preset, args=(name,), width="stretch")
 
 
-def scenario_sliders(groups=settings.GROUPS) -> Scenario:
-    """Sliders for the settings of `groups`, grouped under small headings; returns the Scenario."""
+def scenario_sliders(groups=settings.GROUPS, columns: int = 1) -> Scenario:
+    """Sliders for the settings of `groups` under small headings, in `columns` columns (groups
+    kept whole, in order); returns the Scenario."""
     values = {}
-    for group in groups:
-        st.markdown(f"**{group}**")
-        for setting in (s for s in settings.SETTINGS if s.group == group):
-            values[setting.name] = _slider(setting)
+    slots = st.columns(columns) if columns > 1 else [st.container()]
+    for i, group in enumerate(groups):
+        with slots[min(i, len(slots) - 1)]:
+            st.markdown(f"**{group}**")
+            for setting in (s for s in settings.SETTINGS if s.group == group):
+                values[setting.name] = _slider(setting)
     return settings.scenario_from_mapping(values)[0]
 
 
-def check_link(known_extra=()) -> None:
-    """Drop link parameters the app cannot use (before any widget reads them); one calm notice."""
+def check_link(known_extra=()) -> tuple[str, ...]:
+    """Drop link parameters the app cannot use (before any widget reads them); one calm notice.
+    Returns the names dropped, so a page can ignore what a bound widget still read from them."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     result = scenario_state.check_link(params, known_extra)
     for key in result.drop:
         del st.query_params[key]
     if result.notice:
         st.info(result.notice, icon=":material/link_off:")
+    return result.drop
 
 
 def headline_metrics(summary, scenario: Scenario) -> None:

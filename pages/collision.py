@@ -1,6 +1,5 @@
 """Home page: the AI names and the grid model on one calendar axis, and the bridge between them."""
 
-
 import streamlit as st
 
 from lib import bridge, events, figures, grid_model, market, prices, report, scenario_state, ui
@@ -13,44 +12,47 @@ st.caption("The market prices AI demand as a straight line up; the power it need
            "arithmetic, not a forecast.")
 ui.check_link(known_extra=())
 
-with st.sidebar:
-    st.subheader("Scenario")
-    ui.preset_buttons(vertical=True)
-    with st.expander("All settings", expanded=False):
-        scenario = ui.scenario_sliders()
-    picked = st.multiselect("AI names", list(prices.CORE_SYMBOLS) + ["NVDA"],
-                            default=list(prices.CORE_SYMBOLS), key="symbols", max_selections=10,
-                            bind="query-params")
-
+picked = st.sidebar.multiselect("AI names", list(prices.CORE_SYMBOLS) + ["NVDA"],
+                                default=list(prices.CORE_SYMBOLS), key="symbols",
+                                max_selections=10, bind="query-params")
 symbols = picked or list(prices.CORE_SYMBOLS)
 result = ui.cached_prices(tuple(symbols), ui.is_offline())
 ui.show_notices(result.notices)
-gap = grid_model.build_gap_table(scenario)
-summary = grid_model.summarise(gap)
-yearly = grid_model.yearly_table(gap)
-table = bridge.bridge_table(yearly)
-
 ui.crash_cards(result.frame, symbols, events.CRASH_DAY)
-ui.model_cards(summary, bridge.bridge_sentence(table, 2030),
-               scenario_state.matching_preset(scenario))
 
-ui.chart(report.collision_figure(result.frame, symbols, scenario, gap, summary.first_shortfall),
-         "collision_chart",
-         context=report.model_context(report.COLLISION_TITLE, scenario,
-                                      market.as_of_text(result.provenance)))
-st.caption(f"{market.as_of_text(result.provenance)} Grid: "
-           f"{scenario_state.scenario_summary(scenario)}. Triangles mark dated, sourced market "
-           "and grid events (hover for the source).")
 
-st.subheader("The bridge: how much of the straight line can be powered")
-left, right = st.columns([3, 2], gap="large")
-ui.chart(figures.fig_bridge(yearly), "bridge_chart", left,
-         context=report.model_context(report.BRIDGE_TITLE, scenario))
-with right:
-    st.dataframe(table, hide_index=True, column_config=ui.BRIDGE_COLUMN_CONFIG, height=360)
-    with st.popover("How is this computed?", icon=":material/function:"):
-        st.markdown(bridge.FORMULA)
+@st.fragment
+def scenario_view() -> None:
+    """Everything that depends on the grid scenario: a slider move reruns only this part."""
+    ui.preset_buttons()
+    with st.expander("All settings", icon=":material/tune:"):
+        scenario = ui.scenario_sliders(columns=3)
+    gap = grid_model.build_gap_table(scenario)
+    summary = grid_model.summarise(gap)
+    yearly = grid_model.yearly_table(gap)
+    table = bridge.bridge_table(yearly)
+    ui.model_cards(summary, bridge.bridge_sentence(table, 2030),
+                   scenario_state.matching_preset(scenario))
+    as_of = market.as_of_text(result.provenance)
+    ui.chart(report.collision_figure(result.frame, symbols, scenario, gap,
+                                     summary.first_shortfall), "collision_chart",
+             context=report.model_context(report.COLLISION_TITLE, scenario, as_of))
+    st.caption(f"{as_of} Weekly closes, rebased to 100 in the first week of "
+               f"{scenario.start_year}. Grid: {scenario_state.scenario_summary(scenario)}. "
+               "Triangles mark dated, sourced market and grid events (hover for the source).")
 
-ui.share_link(scenario)
-ui.scenario_compare(scenario)
-ui.report_download(result, scenario)
+    st.subheader("The bridge: how much of the straight line can be powered")
+    left, right = st.columns([3, 2], gap="large")
+    ui.chart(figures.fig_bridge(yearly), "bridge_chart", left,
+             context=report.model_context(report.BRIDGE_TITLE, scenario))
+    with right:
+        st.dataframe(table, hide_index=True, column_config=ui.BRIDGE_COLUMN_CONFIG, height=360)
+        with st.popover("How is this computed?", icon=":material/function:"):
+            st.markdown(bridge.FORMULA)
+
+    ui.share_link(scenario)
+    ui.scenario_compare(scenario)
+    ui.report_download(result, scenario)
+
+
+scenario_view()

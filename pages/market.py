@@ -9,6 +9,7 @@ st.title("Market: AI infrastructure on one chart")
 st.caption("Nasdaq Composite with Oracle, Broadcom and Astera Labs. Daily closes from Yahoo "
            "Finance; each series keeps its own last date.")
 
+dropped = ui.check_link()
 catalogue = ui.snapshot_catalogue()
 preset = st.segmented_control("Range", market.RANGE_PRESETS, default=market.DEFAULT_RANGE,
                                 key="range", required=True, bind="query-params")
@@ -20,9 +21,13 @@ picked = right.multiselect(
     accept_new_options=True, max_selections=10, bind="query-params",
     help="Add snapshot names (NVDA, power producers) or type any Yahoo Finance symbol.",
 )
+if "symbols" in dropped:  # the link's symbols were not understood: defaults, as its notice says
+    picked = list(prices.CORE_SYMBOLS)
 symbols, rejected = prices.clean_symbols(picked)
-for text in rejected:
-    st.warning(f"Ignored {text!r}: not a valid ticker symbol.", icon=":material/warning:")
+if rejected:  # never echoed: the text came from the visitor
+    st.warning(f"Ignored {len(rejected)} entr{'y' if len(rejected) == 1 else 'ies'} that "
+               "cannot be a ticker symbol (letters, digits and . ^ = - only, up to 15 "
+               "characters).", icon=":material/warning:")
 if not symbols:
     st.info("Pick at least one symbol to draw the chart.")
     st.stop()

@@ -93,7 +93,6 @@ def test_every_page_opens_from_the_navigation(app_server, page):
 def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
     """Test that the share link, opened in a fresh browser context, shows the same metrics."""
     open_settled(page, app_server)
-    page.locator('[data-testid="stSidebar"] summary').filter(has_text="All settings").click()
     drag_slider(page, "tranche_gw", 7)
     shown = (metric_value(page, "First shortfall"), metric_value(page, "Powered in 2030"))
     page.locator('[data-testid="stExpander"] summary').filter(has_text="Share this view").click()

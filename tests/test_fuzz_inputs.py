@@ -1,0 +1,240 @@
+"""Hostile input: random links to every page, typed ticker symbols, and where HTML may be drawn.
+
+A link is untrusted text: whatever its parameters, a page opens without an exception or an error
+box and adds at most one calm notice. A typed symbol is untrusted too: it is refused with a
+warning and never reaches the page as HTML, because the app draws no raw HTML at all (the last
+test fails on any `unsafe_allow_html=True`, `st.html` or HTML component outside an allow-list).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+from streamlit.testing.v1 import AppTest
+
+from lib import scenario_state
+from lib import settings as app_settings
+from tests.apptest_helpers import APP, open_page
+
+ROOT = Path(__file__).resolve().parent.parent
+HOME, MARKET, GRID, SOURCES = (
+    f"pages/{name}.py" for name in ("collision", "market", "grid", "sources")
+)
+EXAMPLES = 8  # per page: each is one AppTest run (~0.3 s); the file stays well under 60 s
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+KNOWN_KEYS = [
+    *(s.name for s in app_settings.SETTINGS),
+    *scenario_state.MARKET_PARAMS,
+    "offline",
+    "scenario_name",
+    "custom_range",
+    "page",
+    "embed",
+    "embed_options",
+]
+HOSTILE = [
+    "",
+    " ",
+    "nan",
+    "inf",
+    "-inf",
+    "1e309",
+    "-0",
+    "0x10",
+    "１２",
+    "4.9999999999999999",
+    "NVDA",
+    "^IXIC",
+    "ZZZZQ",
+    "YTD",
+    "Custom",
+    "Log price",
+    "A" * 300,
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "'; DROP TABLE prices; --",
+    "{{7*7}}",
+    "${7*7}",
+    "../../etc/passwd",
+    "%00",
+    "\u202eevil",
+    "**bold**",
+]
+VALUE = hs.one_of(
+    hs.sampled_from(HOSTILE),
+    hs.text(max_size=30),
+    hs.floats().map(str),
+    hs.integers(-(10**6), 10**6).map(str),
+)
+LINKS = hs.dictionaries(
+    hs.one_of(hs.sampled_from(KNOWN_KEYS), hs.text(min_size=1, max_size=15)),
+    hs.one_of(VALUE, hs.lists(VALUE, min_size=1, max_size=4)),
+    max_size=4,
+)
+
+# The calm sentences the Market page may add for a link's symbols; anything else is a leak.
+MARKET_NOTICES = (
+    r"Ignored \d+ entr(y|ies) that cannot be a ticker symbol \(.*\)\.",
+    r"Some link settings were not understood.* and were reset to their defaults\.",
+    r"No data for .*",
+    r"No price data for the chosen symbols\.",
+    r"Pick at least one symbol to draw the chart\.",
+)
+TYPED = [
+    "",
+    "   ",
+    "A" * 500,
+    "ß",
+    "日本株",
+    "🚀",
+    "NVDA\n<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "'; DROP TABLE prices; --",
+    "{{7*7}}",
+    "javascript:alert(1)",
+    "\u202eLCAR",
+]
+
+
+def open_link(page: str, link: dict) -> AppTest:
+    """Open a page with a query string given as a dict (a key may be "page")."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    return at.run()
+
+
+def notices(at) -> list[str]:
+    return [str(box.value) for box in [*at.info, *at.warning]]
+
+
+@functools.cache
+def baseline(page: str) -> tuple[str, tuple[str, ...]]:
+    """The page's title and notices with no query string."""
+    at = open_page(page)
+    return at.title[0].value, tuple(notices(at))
+
+
+def added_notices(at, page: str) -> list[str]:
+    """Notices on the page beyond those it shows without a link."""
+    return list((Counter(notices(at)) - Counter(baseline(page)[1])).elements())
+
+
+def assert_opens(at, page: str) -> None:
+    """The page ran to its title without an exception or an error box."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title and at.title[0].value == baseline(page)[0]
+
+
+@pytest.mark.parametrize("page", [HOME, GRID, SOURCES])
+@FUZZ
+@given(link=LINKS)
+def test_any_link_opens_the_page_with_at_most_one_notice(page, link):
+    """Test that random query parameters never break a page and add at most one notice."""
+    at = open_link(page, link)
+    assert_opens(at, page)
+    assert len(added_notices(at, page)) <= 1, added_notices(at, page)
+
+
+@FUZZ
+@given(link=LINKS)
+def test_any_link_opens_the_market_page_with_calm_notices_only(link):
+    """Test that random query parameters never break the Market page or show other text."""
+    at = open_link(MARKET, link)
+    assert_opens(at, MARKET)
+    for text in added_notices(at, MARKET):
+        assert any(re.fullmatch(p, text, re.DOTALL) for p in MARKET_NOTICES), text
+
+
+def test_a_market_link_with_hostile_symbols_adds_one_notice():
+    """Test that a link with three junk symbols gives one calm notice, not three warnings."""
+    at = open_page(MARKET, symbols=["<b>x</b>", "'; DROP TABLE", "{{7*7}}"])
+    assert_opens(at, MARKET)
+    assert len(added_notices(at, MARKET)) <= 1, added_notices(at, MARKET)
+
+
+@pytest.mark.parametrize("text", TYPED)
+def test_a_typed_symbol_is_refused_and_never_drawn_as_html(text):
+    """Test that a hostile symbol typed into the Market page is refused in a plain warning."""
+    at = open_page(MARKET)
+    at.multiselect(key="symbols").select(text).run()
+    assert_opens(at, MARKET)
+    assert any("cannot be a ticker symbol" in w.value for w in at.warning)
+    assert not any(text.strip() and text in w.value for w in at.warning)  # never echoed
+    assert not at.get("html")
+    assert not [m for m in at.markdown if m.proto.allow_html]
+    stats = at.dataframe[0].value  # the chart and the statistics still show the valid symbols
+    assert set(stats["Symbol"]) == {"^IXIC", "ORCL", "AVGO", "ALAB"}
+
+
+def test_a_rejected_symbol_is_not_echoed_as_live_markdown():
+    """Test that a symbol written as a markdown image is not shown as one in the warning."""
+    at = open_page(MARKET, symbols="![x](https://example.invalid/pixel.png)")
+    alerts = [a.value for a in [*at.warning, *at.info]]
+    assert any("not understood" in a for a in alerts), alerts
+    assert not any("](" in a or "pixel.png" in a for a in alerts), alerts
+
+
+# --- where raw HTML could be drawn ------------------------------------------------------------
+
+# (file, line) of each call that may draw raw HTML, with why its text is the app's own. None yet:
+# Streamlit escapes everything else (markdown without HTML, alerts, tables).
+ALLOWED_HTML_SITES: dict[tuple[str, int], str] = {}
+HTML_CALLS = {"html"}  # st.html, components.html, st.components.v1.html
+
+
+def html_sites(source: str, name: str) -> list[tuple[str, int, str]]:
+    """Calls in one file's source that can draw raw HTML: (name, line, call)."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename=name)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        unsafe = any(
+            k.arg == "unsafe_allow_html"
+            and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+            for k in node.keywords
+        )
+        if unsafe or called in HTML_CALLS:
+            found.append((name, node.lineno, ast.unparse(node)[:120]))
+    return found
+
+
+def test_raw_html_is_drawn_only_at_reviewed_call_sites():
+    """Test that no page or lib module draws raw HTML outside ALLOWED_HTML_SITES."""
+    files = [
+        ROOT / "app.py",
+        *sorted((ROOT / "pages").glob("*.py")),
+        *sorted((ROOT / "lib").glob("*.py")),
+    ]
+    sites = [
+        site for path in files for site in html_sites(path.read_text(), str(path.relative_to(ROOT)))
+    ]
+    unreviewed = [s for s in sites if (s[0], s[1]) not in ALLOWED_HTML_SITES]
+    assert not unreviewed, f"raw HTML outside the reviewed call sites: {unreviewed}"
+
+
+def test_the_html_scan_flags_unsafe_markdown_and_st_html():
+    """Test that the scan finds unsafe_allow_html=True with an f-string and st.html, only."""
+    source = (
+        'st.markdown(f"<b>{name}</b>", unsafe_allow_html=True)\n'
+        "st.html(user_text)\n"
+        'st.markdown("**safe**", unsafe_allow_html=False)\n'
+    )
+    assert [line for _, line, _ in html_sites(source, "probe.py")] == [1, 2]
