@@ -438,6 +438,8 @@ def settle_after(
     """Run `action` (a click, a key press), wait for its rerun to finish; return its result.
 
     Raises TimeoutError when the action sent no rerun, so a test cannot pass on a stale page.
+    Call it on a settled page with an action that sends one rerun (one click, one key press):
+    a run still going when the action sends can finish after the send and look like its run.
     """
     before = page.evaluate("() => window.__aigrid ? window.__aigrid.reruns : -1")
     if before < 0:
@@ -585,26 +587,21 @@ def slider_value(page: Any, key_or_label: str, thumb: int = 0) -> str:
 def drag_slider(
     page: Any, key_or_label: str, steps: int, timeout_ms: float = SETTLE_TIMEOUT_MS
 ) -> str:
-    """Move a slider `steps` steps (negative: left) with the arrow keys, settle; return its value.
+    """Move a slider `steps` steps (negative: left) with the arrow keys; return its shown value.
 
-    Raises ValueError when the slider already sits at the bound it would move towards: that press
-    would send no rerun.
+    Each press is settled before the next, as a person watching the chart would: pressing on
+    while a run is going lets that run finish after the next press was sent, and settle would
+    take its finish for the last one. Raises ValueError when a press would cross a bound (it
+    would send no rerun).
     """
     thumb = slider_thumb(page, key_or_label)
     key = "ArrowRight" if steps > 0 else "ArrowLeft"
-    bounds = thumb.evaluate("e => [e.value, e.min, e.max].map(Number)")
-    if steps and bounds[0] == (bounds[2] if steps > 0 else bounds[1]):
-        raise ValueError(
-            f"slider {key_or_label!r} is at its bound {bounds[0]}: cannot move {steps}"
-        )
-
-    def press() -> None:
+    for done in range(abs(steps)):
+        value, low, high = thumb.evaluate("e => [e.value, e.min, e.max].map(Number)")
+        if value == (high if steps > 0 else low):
+            raise ValueError(f"slider {key_or_label!r} reached {value} after {done} of {steps}")
         thumb.focus()
-        for _ in range(abs(steps)):
-            page.keyboard.press(key)
-
-    if steps:
-        settle_after(page, press, timeout_ms)
+        settle_after(page, lambda: page.keyboard.press(key), timeout_ms)
     return thumb.get_attribute("aria-valuetext")
 
 

@@ -1,0 +1,801 @@
+"""Benchmarks: app.py against a hello-world Streamlit app, in headless Chromium. Not tests.
+
+    AIGRID_OFFLINE=1 uv run python -m benchmarks.run               # everything, ~3-5 min
+    AIGRID_OFFLINE=1 uv run python -m benchmarks.run --only hello  # the baseline alone
+
+Measures, in one run: the slider round trip (key press -> script finished -> chart repainted),
+the first load of every page (cold: first visit of a new server process; warm: a later visit from
+a new browser context), the model, one figure build and six PNG exports (in a subprocess, so a hung
+export cannot hang the run), and the server's memory with 1 and 20 sessions. Writes
+benchmarks/results.md and benchmarks/results.json. The browser, server and settle logic is the
+browser tests' harness (tests/browser/harness.py): one implementation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tests.browser.harness import (
+    ROOT,
+    launch_browser,
+    nav_links,
+    new_context,
+    new_page,
+    settle,
+    slider_thumb,
+    start_streamlit,
+)
+
+HELLO_APP = ROOT / "benchmarks" / "hello_app.py"
+APP = ROOT / "app.py"
+RESULTS_MD = ROOT / "benchmarks" / "results.md"
+RESULTS_JSON = ROOT / "benchmarks" / "results.json"
+
+
+@dataclass(frozen=True)
+class SliderTarget:
+    """A slider to move and what must repaint after each move."""
+
+    name: str
+    app: str  # "hello" (benchmarks/hello_app.py) or "app" (app.py, or --app)
+    path: str  # the page's url_path
+    slider: str  # widget key, or its label
+    watch: str  # "plotly": every chart's data; "text": st.write's output
+
+
+# "hello" is the baseline every other target is compared with; keep it first.
+SLIDER_TARGETS = (
+    SliderTarget("hello", "hello", "/", "value", "text"),
+    SliderTarget("grid", "app", "/grid", "lead_time_years", "plotly"),
+    SliderTarget("collision", "app", "/", "lead_time_years", "plotly"),
+)
+WARMUP_MOVES = 2  # not timed: the first moves load lazy code and fill caches
+SWEEP_STEPS = 5  # steps either side of the default: far out, the model's output may not change
+UNCHANGED_AFTER_MS = (
+    1_000  # settled this long after its run with no change: the move changed nothing
+)
+SLIDER_MOVES = 15
+COLD_REPEATS = 1  # fresh server processes per page (each start costs ~5 s)
+WARM_LOADS = 3  # new contexts on a warm server, per page
+SESSIONS = 20
+
+MOVE_TIMEOUT_MS = 15_000
+LOAD_TIMEOUT_MS = 60_000
+SESSIONS_TIMEOUT_MS = 180_000  # 20 pages loading at once on 2 cores
+LIB_TIMEOUT_S = 240  # the lib/ subprocess: imports, kaleido's cold start, 3 x 6 PNGs
+RUN_TIMEOUT_S = 900  # the whole run; each step has its own, tighter bound
+
+BUDGETS = {
+    "slider_ratio": 1.5,  # app round trip p50 <= 1.5 x hello-world's
+    "load_ratio": 2.0,  # first load <= 2 x hello-world's
+    "model_ms": 1.0,
+    "figure_ms": 30.0,
+    "export_s": 5.0,
+}
+
+_T0 = time.monotonic()
+
+
+def log(message: str) -> None:
+    """Print one progress line with the elapsed time."""
+    print(f"[{time.monotonic() - _T0:6.1f}s] {message}", flush=True)
+
+
+# ---------------------------------------------------------------- in-page measurement
+
+# Arms a watch before one key press: remembers the probe's counters and records when the watched
+# content last changed and when the frame after that change was painted (rAF, then a task).
+# Plotly charts are compared by the identity of gd.data, which Plotly.react replaces on new data.
+ARM_JS = r"""
+(watch) => {
+  const s = window.__aigrid;
+  const ids = new WeakMap(); let next = 0;
+  const id = (o) => { if (!o) return 0; if (!ids.has(o)) ids.set(o, ++next); return ids.get(o); };
+  const sig = watch === 'plotly'
+    ? () => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'),
+                       (gd) => id(gd.data)).join(',')
+    : () => Array.from(document.querySelectorAll('[data-testid="stMarkdown"]'),
+                       (e) => e.textContent).join('\u0001');
+  if (s.move) s.move.observer.disconnect();
+  const m = s.move = {finishedBefore: s.finished, keydownBefore: s.lastKeydownAt,
+                      changedAt: -1, paintedAt: -1, changes: 0};
+  let last = sig();
+  m.observer = new MutationObserver(() => {
+    const t = performance.now(), cur = sig();
+    if (cur === last) return;
+    last = cur; m.changedAt = t; m.changes++;
+    requestAnimationFrame(() => {
+      const ch = m.channel = new MessageChannel();  // held: an unreferenced port can be collected
+      ch.port1.onmessage = () => { if (m.changedAt === t) m.paintedAt = performance.now(); };
+      ch.port2.postMessage(null);
+    });
+  });
+  m.observer.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                     characterData: true});
+  return true;
+}
+"""
+
+DONE_JS = r"""
+(unchangedAfterMs) => {
+  const s = window.__aigrid, m = s.move;
+  if (!m || s.lastKeydownAt <= m.keydownBefore || s.finished <= m.finishedBefore) return false;
+  if (!s.idle()) return false;
+  if (m.changes === 0 && performance.now() - s.lastFinishedAt > unchangedAfterMs) {
+    m.observer.disconnect();
+    return {unchanged: true};
+  }
+  if (m.paintedAt < 0) return false;
+  m.observer.disconnect();
+  return {keydown: s.lastKeydownAt, sent: s.lastRerunAt, finished: s.lastFinishedAt,
+          painted: m.paintedAt, changes: m.changes};
+}
+"""
+
+
+MOVE_STATE_JS = r"""
+() => {
+  const s = window.__aigrid, m = s.move;
+  return {idle: s.idle(), reruns: s.reruns, finished: s.finished - m.finishedBefore,
+          keydown: s.lastKeydownAt > m.keydownBefore, changes: m.changes, painted: m.paintedAt > 0,
+          state: document.querySelector('[data-testid="stApp"]').getAttribute(
+            'data-test-script-state')};
+}
+"""
+
+
+class MoveTimeout(Exception):
+    """A slider move that did not finish and repaint within MOVE_TIMEOUT_MS."""
+
+
+def summary(values: list[float]) -> dict[str, float | int]:
+    """Median, p90, min and max of a sample (p90 by the nearest-rank method)."""
+    ordered = sorted(values)
+    p90 = ordered[max(0, -(-9 * len(ordered) // 10) - 1)]
+    return {
+        "n": len(ordered),
+        "p50": statistics.median(ordered),
+        "p90": p90,
+        "min": ordered[0],
+        "max": ordered[-1],
+    }
+
+
+@contextmanager
+def open_page(browser: Any) -> Iterator[Any]:
+    """A page in a fresh context, closed afterwards."""
+    context = new_context(browser)
+    try:
+        yield new_page(context)
+    finally:
+        context.close()
+
+
+def _next_key(thumb: Any, direction: int, offset: int) -> tuple[str, int]:
+    """Sweep like a person near the default: turn at SWEEP_STEPS from it or at a bound."""
+    value, low, high = thumb.evaluate("e => [e.value, e.min, e.max].map(Number)")
+    if direction > 0 and (value >= high or offset >= SWEEP_STEPS):
+        direction = -1
+    elif direction < 0 and (value <= low or offset <= -SWEEP_STEPS):
+        direction = 1
+    return ("ArrowRight" if direction > 0 else "ArrowLeft"), direction
+
+
+def time_moves(page: Any, target: SliderTarget, moves: int) -> dict:
+    """Press arrow keys on the target's slider; per-move times in ms from keydown.
+
+    A move whose run left the watched content as it was (the model's output did not change) is
+    counted in "unchanged" and left out of the times.
+    """
+    thumb = slider_thumb(page, target.slider)
+    direction, offset, times, unchanged = 1, 0, [], 0
+    for index in range(WARMUP_MOVES + moves):
+        key, direction = _next_key(thumb, direction, offset)
+        offset += direction
+        thumb.focus()
+        page.evaluate(ARM_JS, target.watch)
+        page.keyboard.press(key)
+        try:
+            done = page.wait_for_function(
+                DONE_JS, arg=UNCHANGED_AFTER_MS, timeout=MOVE_TIMEOUT_MS, polling="raf"
+            )
+        except Exception as exc:  # noqa: BLE001 - playwright's timeout: say what was missing
+            raise MoveTimeout(f"move {index} ({key}): {page.evaluate(MOVE_STATE_JS)}") from exc
+        done = done.json_value()
+        if index < WARMUP_MOVES:
+            continue
+        if done.get("unchanged"):
+            unchanged += 1
+            continue
+        times.append(
+            {
+                "round_trip_ms": done["painted"] - done["keydown"],
+                "sent_ms": done["sent"] - done["keydown"],
+                "server_ms": done["finished"] - done["keydown"],
+            }
+        )
+    if not times:
+        raise MoveTimeout(f"none of {moves} moves changed the {target.watch} content")
+    return {"times": times, "unchanged": unchanged}
+
+
+def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -> dict:
+    """Round trips of one target, or {"available": False, "reason": ...}."""
+    if not script.exists():
+        return {"available": False, "reason": f"{script.name} does not exist"}
+    log(f"slider {target.name}: {script.name} {target.path} {target.slider!r}")
+    with start_streamlit(script) as server, open_page(browser) as page:
+        page.goto(server.url_for(target.path))
+        settle(page, LOAD_TIMEOUT_MS)
+        if page.url.rstrip("/") != server.url_for(target.path).rstrip("/"):
+            return {"available": False, "reason": f"page {target.path} not found"}
+        try:
+            moved = time_moves(page, target, moves)
+        except LookupError as exc:
+            return {"available": False, "reason": str(exc)}
+        except MoveTimeout as exc:
+            return {"available": False, "reason": f"no repaint: {exc}"}
+    result = {
+        "available": True,
+        "path": target.path,
+        "slider": target.slider,
+        "unchanged_moves": moved["unchanged"],
+        **{key: summary([t[key] for t in moved["times"]]) for key in moved["times"][0]},
+    }
+    log(
+        f"  keydown to rerun sent p50 {result['sent_ms']['p50']:.0f} ms, "
+        f"to script finished {result['server_ms']['p50']:.0f} ms; "
+        f"round trip p50 {result['round_trip_ms']['p50']:.0f} ms, "
+        f"p90 {result['round_trip_ms']['p90']:.0f} ms"
+    )
+    return result
+
+
+# ---------------------------------------------------------------- first load
+
+
+def load_ms(browser: Any, url: str) -> tuple[float, int, list[str]]:
+    """Navigation start -> settled in a fresh context, in ms; errors shown; the nav's url_paths."""
+    with open_page(browser) as page:
+        page.goto(url, wait_until="commit")
+        settled = settle(page, LOAD_TIMEOUT_MS)
+        errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+        return settled, errors.count(), [link["path"] for link in nav_links(page)]
+
+
+def bench_loads(browser: Any, script: Path) -> dict:
+    """Cold and warm first loads of "/" and of each page its navigation lists."""
+    results: dict[str, dict] = {}
+    paths = ["/"]
+    while len(results) < len(paths):
+        path = paths[len(results)]
+        cold, warm, errors = [], [], 0
+        for repeat in range(COLD_REPEATS):
+            with start_streamlit(script) as server:
+                ms, shown, links = load_ms(browser, server.url_for(path))
+                cold.append(ms)
+                errors = max(errors, shown)
+                if path == "/" and repeat == 0:  # the root's navigation lists every page once
+                    paths += [p for p in links if p not in paths]
+                for _ in range(WARM_LOADS if repeat == 0 else 0):
+                    warm.append(load_ms(browser, server.url_for(path))[0])
+        results[path] = {"cold_ms": summary(cold), "warm_ms": summary(warm), "errors_shown": errors}
+        log(
+            f"  load {script.name} {path}: cold {statistics.median(cold):.0f} ms, "
+            f"warm {statistics.median(warm):.0f} ms"
+            + (f", {errors} error(s) shown" if errors else "")
+        )
+    return results
+
+
+# ---------------------------------------------------------------- memory
+
+
+SCRIPT_RAN_JS = "() => window.__aigrid && window.__aigrid.finished >= 1"
+
+
+def bench_memory(browser: Any, script: Path, sessions: int) -> dict:
+    """Server RSS (process tree) idle, with 1 session and with `sessions` sessions at once.
+
+    The first session settles fully; the others until their script has finished on the server.
+    Waiting for 20 browsers to draw their charts on 2 cores adds about a minute and no server
+    memory (measured: 229.2 MB when every run had finished, 229.3 MB once all pages settled).
+    """
+    log(f"memory {script.name}: 1 and {sessions} sessions")
+    with start_streamlit(script) as server:
+        idle = server.rss_bytes()
+        contexts = [new_context(browser)]
+        try:
+            new_page(contexts[0]).goto(server.url, wait_until="commit")
+            settle(contexts[0].pages[0], LOAD_TIMEOUT_MS)
+            one = server.rss_bytes()
+            for _ in range(sessions - 1):
+                contexts.append(new_context(browser))
+                new_page(contexts[-1]).goto(server.url, wait_until="commit")
+            deadline = time.monotonic() + SESSIONS_TIMEOUT_MS / 1000
+            for context in contexts:
+                left_ms = max(1_000, (deadline - time.monotonic()) * 1000)
+                context.pages[0].wait_for_function(SCRIPT_RAN_JS, timeout=left_ms)
+            many = server.rss_bytes()
+        finally:
+            for context in contexts:
+                context.close()
+    mb = 1024 * 1024
+    return {
+        "idle_mb": idle / mb,
+        "one_mb": one / mb,
+        "many_mb": many / mb,
+        "sessions": sessions,
+        "per_session_mb": (many - one) / mb / max(1, sessions - 1),
+    }
+
+
+# ---------------------------------------------------------------- lib/ (in a subprocess)
+
+
+def _per_call_ms(func: Callable[[], Any], repeats: int = 5) -> float:
+    """Median over `repeats` of the per-call time of an autoranged timeit loop, in ms."""
+    import timeit
+
+    timer = timeit.Timer(func)
+    number, _ = timer.autorange()
+    return statistics.median(t / number for t in timer.repeat(repeats, number)) * 1000
+
+
+def _figures_for_export(grid_model: Any, figures: Any) -> list[Any]:
+    """Six different figures of the grid model: the gap and the yearly bridge at 3 lead times."""
+    out = []
+    for lead_time_years in (2.0, 4.0, 6.0):
+        scenario = grid_model.Scenario(lead_time_years=lead_time_years)
+        gap = grid_model.build_gap_table(scenario)
+        out += [figures.fig_gap(gap), figures.fig_bridge(grid_model.yearly_table(gap))]
+    return out
+
+
+def lib_section() -> dict:
+    """Time lib/ in this process; each part reports "not available" when its API is missing."""
+    sys.path.insert(0, str(ROOT))
+    results: dict[str, Any] = {}
+    try:
+        from lib import grid_model
+
+        scenario = grid_model.Scenario()
+        results["model_ms"] = _per_call_ms(lambda: grid_model.evaluate(scenario))
+        results["gap_table_ms"] = _per_call_ms(lambda: grid_model.build_gap_table(scenario))
+        from lib import figures
+
+        gap = grid_model.build_gap_table(scenario)
+        results["figure_ms"] = _per_call_ms(lambda: figures.fig_gap(gap), repeats=3)
+    except (ImportError, AttributeError, TypeError) as exc:
+        results["model_error"] = f"{type(exc).__name__}: {exc}"
+        results["export_error"] = "needs lib.grid_model and lib.figures for its figures"
+        return results
+    try:
+        from lib import export
+
+        items = [
+            (f, export.FigureContext(title=f"Figure {i}"))
+            for i, f in enumerate(_figures_for_export(grid_model, figures))
+        ]
+        start = time.perf_counter()
+        export.ensure_server()
+        export.to_pngs(items[:1])  # warm-up: kaleido loads plotly.js in its tab
+        results["kaleido_start_s"] = time.perf_counter() - start
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            pngs = export.to_pngs(items)
+            runs.append(time.perf_counter() - start)
+        assert len(pngs) == 6 and all(p.startswith(b"\x89PNG") for p in pngs)
+        results["export_s"] = statistics.median(runs)
+        export.stop_server()
+    except Exception as exc:  # noqa: BLE001 - a missing API or ExportUnavailable: all reported
+        results["export_error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return results
+
+
+def bench_lib() -> dict:
+    """Run lib_section() in a fresh interpreter, bounded by LIB_TIMEOUT_S."""
+    log("lib/: model, figure, export")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.run", "--lib-section"],
+            check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=LIB_TIMEOUT_S,
+            env={**os.environ, "AIGRID_OFFLINE": "1"},
+        )
+    except subprocess.TimeoutExpired:
+        return {"model_error": "timed out", "export_error": f"timed out after {LIB_TIMEOUT_S} s"}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"model_error": reason, "export_error": reason}
+    return json.loads(lines[-1])
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine_info() -> dict:
+    """nproc, memory and CPU model of this machine."""
+    import psutil
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "cpu": cpu,
+        "os": platform.platform(),
+        "load_avg_1m": round(os.getloadavg()[0], 1),  # other work on the box skews the times
+    }
+
+
+def versions(browser: Any) -> dict:
+    """Versions of Python, the libraries measured and the browser."""
+    out = {"python": platform.python_version(), "chromium": browser.version}
+    for name in ("streamlit", "plotly", "kaleido", "playwright", "pandas"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _row(
+    metric: str,
+    app: float | None,
+    hello: float | None,
+    budget: str = "",
+    passed: bool | None = None,
+    unit: str = "ms",
+    note: str = "",
+) -> dict:
+    ratio = app / hello if app is not None and hello else None
+    return {
+        "metric": metric,
+        "app": app,
+        "hello": hello,
+        "ratio": ratio,
+        "budget": budget,
+        "pass": passed,
+        "unit": unit,
+        "note": note,
+    }
+
+
+def slider_rows(sliders: dict) -> list[dict]:
+    """Round-trip rows: each app target against hello-world."""
+    hello = sliders.get("hello", {})
+    base = hello["round_trip_ms"]["p50"] if hello.get("available") else None
+    rows = []
+    for name, res in sliders.items():
+        if name == "hello":
+            continue
+        if not res.get("available"):
+            rows.append(
+                _row(
+                    f"Slider round trip p50, {name}",
+                    None,
+                    base,
+                    note=f"not available: {res.get('reason')}",
+                )
+            )
+            continue
+        p50, limit = res["round_trip_ms"]["p50"], BUDGETS["slider_ratio"]
+        ok = p50 <= limit * base if base else None
+        rows.append(
+            _row(
+                f"Slider round trip p50, {name} ({res['path']})", p50, base, f"≤{limit}× hello", ok
+            )
+        )
+        rows.append(
+            _row(
+                f"Slider round trip p90, {name}",
+                res["round_trip_ms"]["p90"],
+                hello["round_trip_ms"]["p90"] if base else None,
+            )
+        )
+        rows.append(
+            _row(
+                f"Keydown to script finished p50, {name}",
+                res["server_ms"]["p50"],
+                hello["server_ms"]["p50"] if base else None,
+            )
+        )
+    if base and not rows:
+        rows.append(_row("Slider round trip p50", None, base, note="app not measured"))
+    return rows
+
+
+def load_rows(loads: dict) -> list[dict]:
+    """First-load rows: each app page against hello-world's only page."""
+    hello = loads.get("hello", {}).get("/")
+    rows, limit = [], BUDGETS["load_ratio"]
+    for path, res in loads.get("app", {}).items():
+        for kind in ("cold", "warm"):
+            value = res[f"{kind}_ms"]["p50"]
+            base = hello[f"{kind}_ms"]["p50"] if hello else None
+            note = f"{res['errors_shown']} error(s) shown" if res["errors_shown"] else ""
+            rows.append(
+                _row(
+                    f"First load {kind}, {path}",
+                    value,
+                    base,
+                    f"≤{limit}× hello",
+                    value <= limit * base if base else None,
+                    note=note,
+                )
+            )
+    if hello and not rows:
+        for kind in ("cold", "warm"):
+            rows.append(
+                _row(
+                    f"First load {kind}", None, hello[f"{kind}_ms"]["p50"], note="app not measured"
+                )
+            )
+    return rows
+
+
+def lib_rows(lib: dict) -> list[dict]:
+    """Model, figure and export rows (no hello-world counterpart)."""
+    if "model_ms" in lib:
+        rows = [
+            _row(
+                "Model evaluation (grid_model.evaluate)",
+                lib["model_ms"],
+                None,
+                f"<{BUDGETS['model_ms']:g} ms",
+                lib["model_ms"] < BUDGETS["model_ms"],
+            ),
+            _row("Gap table (grid_model.build_gap_table)", lib["gap_table_ms"], None),
+            _row(
+                "Figure build (figures.fig_gap)",
+                lib["figure_ms"],
+                None,
+                f"<{BUDGETS['figure_ms']:g} ms",
+                lib["figure_ms"] < BUDGETS["figure_ms"],
+            ),
+        ]
+    else:
+        rows = [
+            _row(
+                "Model evaluation and figure build",
+                None,
+                None,
+                note=f"not available: {lib.get('model_error')}",
+            )
+        ]
+    if "export_s" in lib:
+        rows += [
+            _row(
+                "Six PNG exports, warm kaleido (lib.export.to_pngs)",
+                lib["export_s"],
+                None,
+                f"<{BUDGETS['export_s']:g} s",
+                lib["export_s"] < BUDGETS["export_s"],
+                "s",
+            ),
+            _row("Kaleido start and first PNG", lib["kaleido_start_s"], None, unit="s"),
+        ]
+    else:
+        rows.append(
+            _row(
+                "Six PNG exports",
+                None,
+                None,
+                unit="s",
+                note=f"not available: {lib.get('export_error')}",
+            )
+        )
+    return rows
+
+
+def memory_rows(memory: dict) -> list[dict]:
+    """Server memory rows, app against hello-world."""
+    app, hello = memory.get("app"), memory.get("hello")
+    rows: list[dict] = []
+    if not (app or hello):
+        return rows
+    sessions = (app or hello or {}).get("sessions", SESSIONS)
+    for key, label in (
+        ("one_mb", "Server RSS, 1 session"),
+        ("many_mb", f"Server RSS, {sessions} sessions"),
+        ("per_session_mb", "Server RSS per extra session"),
+    ):
+        rows.append(
+            _row(
+                label,
+                app and app[key],
+                hello and hello[key],
+                unit="MB",
+                note="" if app else "app not measured",
+            )
+        )
+    return rows
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ms" and value < 1:
+        return f"{value * 1000:.0f} µs"
+    return f"{value:.2f} {unit}" if unit == "s" or value < 10 else f"{value:.0f} {unit}"
+
+
+METHOD = (
+    "Round trip: keydown on the focused slider thumb to the frame painted after the watched "
+    "content changed (every Plotly chart's data; the st.write text for hello-world), timed "
+    "in the page with performance.now(); warm-up moves excluded. First load: navigation start "
+    "to settled (script finished, no skeleton, charts drawn); cold is the first visit of a new "
+    "server process, warm a later visit from a new browser context (empty HTTP cache). Memory: "
+    "RSS of the server's process tree, one browser context per session, read once every "
+    "session's script has finished. Other work on the machine shifts absolute times: compare "
+    "ratios, measured in the same run."
+)
+
+
+def render_markdown(report: dict) -> str:
+    """results.md: the table, then machine and versions."""
+    m, v = report["machine"], report["versions"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {report['date']} with `{' '.join(['python -m benchmarks.run', *report['argv']])}`. "
+        + "Written by the runner: do not edit by hand.",
+        "",
+        "| metric | app | hello-world | ratio | budget | pass/fail |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in report["rows"]:
+        ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "—"
+        verdict = {True: "pass", False: "**FAIL**", None: "—"}[row["pass"]]
+        if row["note"]:
+            verdict = f"{verdict} ({row['note']})" if row["pass"] is not None else row["note"]
+        lines.append(
+            f"| {row['metric']} | {_fmt(row['app'], row['unit'])} | "
+            f"{_fmt(row['hello'], row['unit'])} | {ratio} | {row['budget'] or '—'} | "
+            f"{verdict} |"
+        )
+    lines += [
+        "",
+        METHOD,
+        "",
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, {m['os']}; "
+        f"load average {m['load_avg_1m_at_start']} at the start, {m['load_avg_1m']} at the end.",
+        "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+
+SECTIONS = ("slider", "load", "memory", "lib")
+
+
+class RunTimeout(Exception):
+    """The whole run exceeded RUN_TIMEOUT_S."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise RunTimeout(f"benchmark run exceeded {RUN_TIMEOUT_S} s")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--only", choices=("hello", "app"), help="measure one app only")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated subset of {','.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument("--app", default=str(APP), help="the app to compare (default: app.py)")
+    parser.add_argument("--moves", type=int, default=SLIDER_MOVES, help="timed moves per slider")
+    parser.add_argument("--sessions", type=int, default=SESSIONS, help="concurrent sessions")
+    parser.add_argument("--lib-section", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def measure(browser: Any, args: argparse.Namespace) -> dict:
+    """Run every section for the chosen apps; return the raw results."""
+    apps = {"hello": HELLO_APP, "app": Path(args.app).resolve()}
+    if args.only:
+        apps = {args.only: apps[args.only]}
+    sections = set(args.sections.split(","))
+    raw: dict[str, Any] = {"sliders": {}, "loads": {}, "memory": {}, "lib": {}}
+    for target in SLIDER_TARGETS:
+        if "slider" in sections and target.app in apps:
+            script = apps[target.app]
+            raw["sliders"][target.name] = bench_slider(browser, target, script, args.moves)
+    for name, script in apps.items():
+        if not script.exists():
+            log(f"{script.name} does not exist: skipped")
+            continue
+        if "load" in sections:
+            log(f"first loads {script.name}")
+            raw["loads"][name] = bench_loads(browser, script)
+        if "memory" in sections:
+            raw["memory"][name] = bench_memory(browser, script, args.sessions)
+    if "app" in apps and "lib" in sections:
+        raw["lib"] = bench_lib()
+    return raw
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.lib_section:
+        print(json.dumps(lib_section()))
+        return 0
+    from playwright.sync_api import sync_playwright
+
+    load_at_start = round(os.getloadavg()[0], 1)
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(RUN_TIMEOUT_S)
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright)
+            log(f"Chromium {browser.version}")
+            raw = measure(browser, args)
+            report = {
+                "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                "argv": sys.argv[1:] if argv is None else argv,
+                "machine": {**machine_info(), "load_avg_1m_at_start": load_at_start},
+                "versions": versions(browser),
+                "settings": {
+                    "warmup_moves": WARMUP_MOVES,
+                    "moves": args.moves,
+                    "cold_repeats": COLD_REPEATS,
+                    "warm_loads": WARM_LOADS,
+                    "sessions": args.sessions,
+                    "budgets": BUDGETS,
+                },
+                "results": raw,
+            }
+            browser.close()
+    finally:
+        signal.alarm(0)
+    report["rows"] = (
+        slider_rows(raw["sliders"])
+        + load_rows(raw["loads"])
+        + (lib_rows(raw["lib"]) if raw["lib"] else [])
+        + memory_rows(raw["memory"])
+    )
+    RESULTS_JSON.write_text(json.dumps(report, indent=2) + "\n")
+    RESULTS_MD.write_text(render_markdown(report))
+    log(f"wrote {RESULTS_MD.relative_to(ROOT)} and {RESULTS_JSON.relative_to(ROOT)}")
+    print(RESULTS_MD.read_text())
+    return 0 if all(row["pass"] is not False for row in report["rows"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
