@@ -19,7 +19,7 @@ PAGES = [
 
 
 def run() -> None:
-    st.set_page_config(page_title="AI bubble vs the power grid", page_icon=":material/bolt:",
+    st.set_page_config(page_title="AI bubble vs the power grid", page_icon="⚡",
                        layout="wide")
     navigation = st.navigation(PAGES)
     ui.offline_toggle()

@@ -243,10 +243,12 @@ def scenario_compare(current: Scenario) -> None:
                     on_click=_save_scenario, args=(current,))
     clear_col.button("Clear saved", key="clear_scenarios", width="stretch", disabled=not saved,
                      on_click=_clear_scenarios)
-    st.caption(f"{len(saved)} of {scenario_state.MAX_SAVED} saved; the oldest drops out first.")
+    st.caption(f"{len(saved)} of {scenario_state.MAX_SAVED} saved; the oldest drops out first."
+               + ("" if saved else " Save one to overlay it on the current scenario."))
     table = scenario_state.compare_table([*saved, ("Current", current)])
-    chart(figures.fig_compare(table), "compare_chart",
-          context=report.model_context(report.COMPARE_TITLE, current))
+    if saved:  # with nothing saved the chart would only repeat the one above
+        chart(figures.fig_compare(table), "compare_chart",
+              context=report.model_context(report.COMPARE_TITLE, current))
     st.download_button("Download comparison (CSV)", table.to_csv(index=False),
                        "scenario_comparison.csv", "text/csv", on_click="ignore", key="compare_csv")
 
