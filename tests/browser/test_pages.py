@@ -37,9 +37,23 @@ def test_home_page_draws_every_chart_and_the_crash_cards(app_server, page):
     open_settled(page, app_server)
     assert metric_value(page, "^IXIC") == "-1.69%"
     assert metric_value(page, "AVGO") == "-11.43%"
-    assert page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() >= 3
+    # the collision chart and the bridge; the comparison appears once a scenario is saved
+    assert page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() == 2
     assert_no_error(page)
     screenshot(page, "home-default")
+
+
+def test_saving_a_scenario_draws_the_comparison(app_server, page):
+    """Test that naming and saving a scenario adds the comparison chart with both lines."""
+    open_settled(page, app_server)
+    page.locator(".st-key-scenario_name input").fill("Slow turbines")
+    settle_after(page, lambda: page.locator(".st-key-scenario_name input").press("Enter"))
+    settle_after(page, lambda: page.get_by_role("button", name="Save scenario").click())
+    assert page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() == 3
+    names = {t.get("name") for t in plotly_data(page, 2)}
+    assert {"Slow turbines", "Current"} <= names
+    assert_no_error(page)
+    screenshot(page, "home-saved-scenario")
 
 
 def test_home_preset_changes_the_chart_and_the_powered_share(app_server, page):
