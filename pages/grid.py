@@ -32,7 +32,7 @@ def model_panel() -> None:
         st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
                    "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
                    "expected energy. Method: Sources & method page.")
-        with st.expander("Year by year"):
+        if st.toggle("Show the numbers year by year", key="grid_show_years"):
             yearly = grid_model.yearly_table(gap)
             st.dataframe(yearly, hide_index=True, column_config=ui.YEAR_COLUMN_CONFIG)
             st.download_button("Download CSV", yearly.to_csv(index=False), "grid_by_year.csv",
