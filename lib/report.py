@@ -33,7 +33,13 @@ def market_context(title: str, as_of: str) -> FigureContext:
 def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") -> FigureContext:
     """Context printed inside a model chart's exported image: the key parameters."""
     return FigureContext(title=title, subtitle=scenario_state.scenario_summary(scenario),
-                         as_of=as_of, sources=GRID_SOURCES)
+                         as_of=as_of or grid_as_of(), sources=GRID_SOURCES)
+
+
+def grid_as_of() -> str:
+    """'Grid facts as reported up to Jul 2026': the newest dated row in the queue history."""
+    latest = grid_facts.queue_history()["As of"].max()
+    return f"Grid facts as reported up to {latest:%b %Y}"
 
 
 def queue_context(queue: pd.DataFrame) -> FigureContext:

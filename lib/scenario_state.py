@@ -111,10 +111,14 @@ def compare_table(named: Sequence[tuple[str, grid_model.Scenario]]) -> pd.DataFr
     return pd.concat(frames, ignore_index=True)[COMPARE_COLUMNS]
 
 
+def _years(value: float) -> str:
+    return "year" if value == 1 else f"{value:g} years"
+
+
 def scenario_summary(s: grid_model.Scenario) -> str:
     """The scenario's key parameters in one line, units included (chart captions, exports)."""
     return (f"demand +{s.demand_growth_gw_per_year:g} GW/year × {s.realisation_pct:g}% realised, "
             f"{s.arrival_delay_months:g} months late; firm supply {s.headroom_gw:g} GW headroom + "
-            f"{s.tranche_gw:g} GW every {s.tranche_every_years:g} years after a "
+            f"{s.tranche_gw:g} GW every {_years(s.tranche_every_years)} after a "
             f"{s.lead_time_years:g}-year lead time; load factor {s.load_factor_pct:g}%; "
             f"{s.start_year}–{s.end_year}")
