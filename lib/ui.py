@@ -59,17 +59,22 @@ def show_notices(notices) -> None:
         st.info(text, icon=":material/info:")
 
 
+_NUMBER, _DATE = st.column_config.NumberColumn, st.column_config.DateColumn
 STATS_COLUMN_CONFIG = {
-    "Return (%)": st.column_config.NumberColumn(format="%.1f%%", help="Last close / first close − 1, over the range."),
-    "Max drawdown (%)": st.column_config.NumberColumn(format="%.1f%%", help="Largest fall from a running peak to a later trough within the range."),
-    "Peak date": st.column_config.DateColumn(help="Close before the largest drawdown."),
-    "Trough date": st.column_config.DateColumn(help="Lowest point of the largest drawdown."),
-    "Volatility (% a year)": st.column_config.NumberColumn(format="%.1f%%", help="Standard deviation of daily % changes × √252."),
-    "Worst day (%)": st.column_config.NumberColumn(format="%.2f%%", help="Largest close-to-close fall in the range."),
-    "Worst day date": st.column_config.DateColumn(),
-    "Last close": st.column_config.NumberColumn(format="%.2f", help="USD; index points for ^IXIC."),
-    "Last date": st.column_config.DateColumn(help="Each series' own last trading day in the data."),
-    "Origin": st.column_config.TextColumn(help="live: Yahoo Finance now; cached: an earlier live download; snapshot: bundled with the app."),
+    "Return (%)": _NUMBER(format="%.1f%%", help="Last close / first close − 1, over the range."),
+    "Max drawdown (%)": _NUMBER(
+        format="%.1f%%", help="Largest fall from a running peak to a later trough in the range."),
+    "Peak date": _DATE(help="Close before the largest drawdown."),
+    "Trough date": _DATE(help="Lowest point of the largest drawdown."),
+    "Volatility (% a year)": _NUMBER(
+        format="%.1f%%", help="Standard deviation of daily % changes × √252."),
+    "Worst day (%)": _NUMBER(format="%.2f%%", help="Largest close-to-close fall in the range."),
+    "Worst day date": _DATE(),
+    "Last close": _NUMBER(format="%.2f", help="USD; index points for ^IXIC."),
+    "Last date": _DATE(help="Each series' own last trading day in the data."),
+    "Origin": st.column_config.TextColumn(
+        help="live: Yahoo Finance now; cached: an earlier live download; snapshot: bundled "
+             "with the app."),
 }
 
 
@@ -139,9 +144,10 @@ def headline_metrics(summary, scenario: Scenario) -> None:
     a, b, c, d = st.columns(4)
     a.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
              help="First month in which expected demand exceeds firm supply.")
+    peak_month = summary.peak_shortfall_month
     b.metric("Peak shortfall (GW)", f"{summary.peak_shortfall_gw:,.1f}",
              help="Largest monthly gap between demand and supply"
-             + (f", in {summary.peak_shortfall_month:%b %Y}." if summary.peak_shortfall_month is not None else "."))
+             + (f", in {peak_month:%b %Y}." if peak_month is not None else "."))
     c.metric(f"Unserved energy to {scenario.end_year} (TWh)", f"{summary.unserved_twh:,.0f}",
              help="Sum over months of shortfall × hours × load factor.")
     d.metric("Share powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
@@ -178,7 +184,7 @@ def crash_cards(frame, symbols: list[str], day) -> None:
         return
     st.markdown(f"**{day:%A %-d %B %Y}**, close to close, and each name's distance below its "
                 "peak close in the data")
-    for column, move in zip(st.columns(len(moves)), moves):
+    for column, move in zip(st.columns(len(moves)), moves, strict=True):
         dd = market.peak_drawdown(frame, move.symbol)
         below = f"{dd[0]:.0f}% below its {dd[1]:%-d %b %Y} peak on {dd[2]:%-d %b %Y}" if dd else ""
         column.metric(move.symbol, f"{move.change_pct:+.2f}%", f"{move.change:+,.2f}",
