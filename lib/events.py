@@ -58,4 +58,6 @@ def with_price_check(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame
 def label_for_day(events: pd.DataFrame, day: pd.Timestamp) -> str:
     """Hover text for every event on one day, each with its source title."""
     rows = events.loc[events["Date"] == day]
-    return "<br>".join(f"<b>{r.Symbol}</b>: {r.Event} <i>({r.Source})</i>" for r in rows.itertuples())
+    return "<br>".join(
+        f"<b>{r.Symbol}</b>: {r.Event} <i>({r.Source})</i>" for r in rows.itertuples()
+    )

@@ -123,7 +123,10 @@ def range_stats(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def peak_drawdown(frame: pd.DataFrame, symbol: str) -> tuple[float, date, date] | None:
-    """Latest close's distance below the all-time (in-data) peak: (percent, peak date, last date)."""
+    """Latest close's distance below the all-time (in-data) peak.
+
+    Returns (percent, peak date, last date).
+    """
     s = frame.loc[frame["Symbol"] == symbol].set_index("Date")["Close"].dropna()
     if s.empty:
         return None

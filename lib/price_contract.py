@@ -64,7 +64,9 @@ def empty_prices() -> pd.DataFrame:
     })
 
 
-def tidy_rows(symbol: str, dates: Iterable, close: Iterable, volume: Iterable | None) -> pd.DataFrame:
+def tidy_rows(
+    symbol: str, dates: Iterable, close: Iterable, volume: Iterable | None
+) -> pd.DataFrame:
     """PRICE_COLUMNS rows for one symbol; rows without a positive Close are dropped.
 
     A ticker that failed inside a yf.download batch is all NaN, so it yields no rows.

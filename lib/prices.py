@@ -168,7 +168,8 @@ def _snapshot_file(data_dir: Path, entry: pd.Series) -> pd.DataFrame:
     digest = hashlib.sha256(raw).hexdigest()
     if digest != entry["sha256"]:
         raise SnapshotIntegrityError(
-            f"{path.name}: SHA-256 {digest[:12]} does not match the manifest's {entry['sha256'][:12]}"
+            f"{path.name}: SHA-256 {digest[:12]} does not match "
+            f"the manifest's {entry['sha256'][:12]}"
         )
     bars = pd.read_csv(io.BytesIO(raw), parse_dates=["Date"])
     return tidy_rows(entry["ticker"], bars["Date"], bars["Close"], bars["Volume"])
@@ -270,7 +271,10 @@ def _save_live(live: dict[str, pd.DataFrame], req: _Request, notices: list[str])
             cache.save_frame(symbol, rows, fetched_at=req.now, source=YAHOO_SOURCE,
                              parse=parse_price_csv, folder=req.folder)
         except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            if isinstance(exc, OSError) and exc.strerror:
+                reason = exc.strerror
+            else:
+                reason = type(exc).__name__
             notices.append(f"Could not save prices to the cache folder ({reason}); "
                            "they are shown but not kept.")
             return

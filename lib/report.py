@@ -26,8 +26,10 @@ GRID_SOURCES = "Sources: data/grid (ERCOT facts with URLs); scenario arithmetic,
 
 def market_context(title: str, as_of: str) -> FigureContext:
     """Context printed inside a market chart's exported image."""
-    return FigureContext(title=title, as_of=as_of,
-                         sources="Sources: Yahoo Finance daily bars (split- and dividend-adjusted).")
+    return FigureContext(
+        title=title, as_of=as_of,
+        sources="Sources: Yahoo Finance daily bars (split- and dividend-adjusted).",
+    )
 
 
 def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") -> FigureContext:
@@ -102,8 +104,10 @@ def collision_figure(frame: pd.DataFrame, symbols: list[str], scenario: grid_mod
                                  x_range=(start, end), crash_label=crash)
 
 
-def report_items(frame: pd.DataFrame, provenance: dict, scenario: grid_model.Scenario,
-                 saved: list, made_on: date) -> tuple[list[tuple[str, go.Figure, FigureContext]], str]:
+def report_items(
+    frame: pd.DataFrame, provenance: dict, scenario: grid_model.Scenario,
+    saved: list, made_on: date,
+) -> tuple[list[tuple[str, go.Figure, FigureContext]], str]:
     """The six figures of a report, each with its context, and the Markdown summary."""
     gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap)

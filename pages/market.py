@@ -1,4 +1,7 @@
-"""Market page: the four AI-infrastructure series, rebased, with drawdowns, events and statistics."""
+"""Market page: the four AI-infrastructure series, rebased.
+
+Shown with drawdowns, events and statistics.
+"""
 
 import streamlit as st
 

@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 PRICE_FIELDS = ["Date", "Open", "High", "Low", "Close", "Volume"]
 # Rows of market_events.csv that say of themselves that another source disagrees.
-CONFLICT_PATTERN = re.compile(r"conflicts with|as dated by this source|differs from|another source says", re.I)
+CONFLICT_PATTERN = re.compile(
+    r"conflicts with|as dated by this source|differs from|another source says", re.I
+)
 
 
 def sha256_of(path: Path) -> str:
@@ -132,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     prices = build_prices(args.source, args.out)
     grid = build_grid(args.source, args.out)
     events = build_events(args.source, args.out)
-    (args.out / "prices" / "SOURCES.md").write_text((args.source / "prices" / "SOURCES.md").read_text())
+    sources_md = (args.source / "prices" / "SOURCES.md").read_text()
+    (args.out / "prices" / "SOURCES.md").write_text(sources_md)
     print(f"prices: {len(prices)} tickers, grid: {len(grid)} files, events: {len(events)} rows")
     return 0
 

@@ -151,8 +151,9 @@ def test_a_full_disk_is_a_notice_and_leaves_no_temp_file(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(cache.os, "fsync", disk_full)
+    download = StandIn(ys.download_frame(["ORCL"], START, END))
     result = get_prices(["ORCL"], offline=False, start=START, end=END, now=NOW,
-                        cache_dir=tmp_path, download=StandIn(ys.download_frame(["ORCL"], START, END)))
+                        cache_dir=tmp_path, download=download)
     assert result.provenance["ORCL"].origin == "live"
     assert "No space left on device" in result.notices[0]
     assert list(tmp_path.iterdir()) == []

@@ -258,7 +258,9 @@ def test_a_stalled_download_gives_up_within_the_timeout():
         for stand_in in stalled:
             stand_in.release.set()  # let the abandoned worker threads finish
     assert {p.origin for p in result.provenance.values()} == {"snapshot"}
-    assert result.notices[0] == "Yahoo Finance did not answer in time; showing cached/snapshot data."
+    assert result.notices[0] == (
+        "Yahoo Finance did not answer in time; showing cached/snapshot data."
+    )
 
 
 # --- get_prices ---------------------------------------------------------------------------------
@@ -370,7 +372,8 @@ def test_the_installed_yf_download_end_to_end_on_snapshot_rows():
 
 @pytest.mark.parametrize(("text", "expected"), [
     (" orcl ", "ORCL"), ("^ixic", "^IXIC"), ("brk.b", "BRK.B"), ("EURUSD=X", "EURUSD=X"),
-    ("", None), ("   ", None), ("A" * 16, None), ("ß", None), ("ＯＲＣＬ", None), ("ORCL AVGO", None),
+    ("", None), ("   ", None), ("A" * 16, None), ("ß", None), ("ＯＲＣＬ", None),
+    ("ORCL AVGO", None),
     ("../etc/passwd", None), ("<script>", None), ("ORCL'; DROP TABLE x;--", None), (None, None),
 ])
 def test_clean_symbol_examples(text, expected):

@@ -16,9 +16,9 @@ Numbers come from the bundled snapshot in data/prices; only the shapes are built
   multi_level_index=False drops the Ticker level only when exactly one ticker was requested.
 
 So a failed ticker in a batch shows up as all-NaN columns, including an 'Adj Close' only it has;
-offline every ticker fails: 0 rows, the six empty_df columns for each ticker. ``real_download`` runs the installed ``yf.download``
-with its ``Ticker`` replaced by one serving the snapshot, so a test can check these builders
-against the library itself.
+offline every ticker fails: 0 rows, the six empty_df columns for each ticker.
+``real_download`` runs the installed ``yf.download`` with its ``Ticker`` replaced by one
+serving the snapshot, so a test can check these builders against the library itself.
 """
 
 from __future__ import annotations
@@ -97,7 +97,10 @@ def offline_frame(symbols: Iterable[str]) -> pd.DataFrame:
 
 
 class _SnapshotTicker:
-    """Stands in for ``yfinance.Ticker`` inside the real download(): history() serves snapshot rows."""
+    """Stands in for ``yfinance.Ticker`` inside the real download().
+
+    history() serves snapshot rows.
+    """
 
     rate_limited: frozenset[str] = frozenset()
     unknown: frozenset[str] = frozenset()
