@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
@@ -13,7 +14,7 @@ from lib import grid_model, market, prices, settings
 
 MAX_SAVED = 5  # scenarios kept per session for comparison
 MAX_NAME_CHARS = 40
-MARKET_PARAMS = ("range", "mode", "symbols")
+MARKET_PARAMS = ("range", "mode", "symbols", "custom_range")
 MAX_SYMBOLS = 10
 COMPARE_COLUMNS = ["Scenario", "Year", "Demand (GW)", "Supply (GW)", "Shortfall (GW)",
                    "Powered share (%)", "Unserved energy (TWh)"]
@@ -36,9 +37,22 @@ def _market_param_ok(key: str, values: str | Sequence[str]) -> bool:
         return _last(values) in market.RANGE_PRESETS
     if key == "mode":
         return _last(values) in market.VIEW_MODES
+    if key == "custom_range":
+        return _iso_dates(values)
     items = [values] if isinstance(values, str) else list(values)
     valid, rejected = prices.clean_symbols(items)
     return not rejected and 0 < len(valid) <= MAX_SYMBOLS and len(valid) == len(items)
+
+
+def _iso_dates(values: str | Sequence[str]) -> bool:
+    """One or two calendar dates written YYYY-MM-DD (a custom range)."""
+    items = [values] if isinstance(values, str) else list(values)
+    if not 1 <= len(items) <= 2:
+        return False
+    try:
+        return all(len(v) == 10 and date.fromisoformat(v) for v in items)
+    except ValueError:
+        return False
 
 
 def check_link(params: Mapping[str, str | Sequence[str]],

@@ -47,7 +47,7 @@ custom = None
 if preset == "Custom":
     lo, hi = result.frame["Date"].min().date(), result.frame["Date"].max().date()
     chosen = st.date_input("Custom range", value=(market.ALAB_LISTING, hi), min_value=lo,
-                           max_value=hi, key="custom_range")
+                           max_value=hi, key="custom_range", bind="query-params")
     custom = tuple(chosen) if len(chosen) == 2 else None
 
 view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, custom)

@@ -83,3 +83,12 @@ def test_a_hostile_symbol_is_refused_without_echoing_markup():
     assert not at.exception
     assert any("cannot be a ticker symbol" in w.value for w in at.warning)
     assert not any("script" in w.value for w in at.warning)
+
+
+def test_a_custom_range_link_opens_that_range():
+    """Test that ?range=Custom&custom_range=2025-12-01&custom_range=2025-12-31 shows December."""
+    at = market_page(range="Custom", custom_range=["2025-12-01", "2025-12-31"])
+    assert not at.exception
+    assert range_caption(at).startswith("1 Dec 2025 to 31 Dec 2025")
+    odd = market_page(range="Custom", custom_range=["2025-13-01", "x"])
+    assert sum("not understood" in box.value for box in odd.info) == 1
