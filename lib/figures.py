@@ -44,6 +44,17 @@ def _base_layout(height: int, **extra) -> dict:
     return dict(template=TEMPLATE, height=height, **extra)
 
 
+def _fixed_margins(layout: dict, left: int, bottom: int) -> dict:
+    """`layout` with automargin off on every axis and margins wide enough for its labels.
+
+    For the charts redrawn on every slider move: automargin makes Plotly measure the labels and
+    lay the plot out a second time, about a third of each redraw in Chromium.
+    """
+    axes = {k: {**v, "automargin": False} for k, v in layout.items()
+            if k.startswith(("xaxis", "yaxis")) and isinstance(v, dict)}
+    return {**layout, **axes, "margin": dict(l=left, r=10, t=40, b=bottom)}
+
+
 def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
     """Dotted vertical lines across the whole plot area, one per event day."""
     return [dict(type="line", xref="x", yref="paper", x0=d, x1=d, y0=0, y1=1,
@@ -133,11 +144,11 @@ def fig_gap(gap: pd.DataFrame, first_shortfall: pd.Timestamp | None = None,
     if events is not None and not events.empty:
         traces.append(_event_markers(events, "y2", 1.0))
         shapes = _event_shapes(sorted(events["Date"].unique()))
-    layout = _base_layout(
+    layout = _fixed_margins(_base_layout(
         height, xaxis=dict(type="date"), yaxis=dict(title="GW", rangemode="tozero"),
         yaxis2=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
         shapes=shapes, annotations=_first_shortfall_annotation(first_shortfall, gap),
-    )
+    ), left=68, bottom=36)
     return go.Figure(data=traces, layout=layout)
 
 
@@ -153,8 +164,9 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
                text=[f"{s:.0f}%" for s in share], textposition="outside",
                hovertemplate="%{y:.1f} GW"),
     ]
-    layout = _base_layout(height, barmode="overlay", yaxis=dict(title="GW", rangemode="tozero"),
-                          xaxis=dict(type="category", title="Year"), hovermode="x unified")
+    layout = _fixed_margins(_base_layout(
+        height, barmode="overlay", yaxis=dict(title="GW", rangemode="tozero"),
+        xaxis=dict(type="category", title="Year"), hovermode="x unified"), left=68, bottom=56)
     return go.Figure(data=traces, layout=layout)
 
 
@@ -176,14 +188,14 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                                 text=crash_label, showarrow=False, xanchor="left", yanchor="top",
                                 xshift=6,
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
-    layout = _base_layout(
+    layout = _fixed_margins(_base_layout(
         620,
         yaxis=dict(domain=[0.56, 1.0], title="Rebased (100 = start)"),
         yaxis2=dict(domain=[0.0, 0.46], title="GW", rangemode="tozero"),
         yaxis3=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
         xaxis=dict(anchor="y2", type="date", range=list(x_range) if x_range else None),
         shapes=shapes, annotations=annotations,
-    )
+    ), left=72, bottom=36)
     return go.Figure(data=traces, layout=layout)
 
 
