@@ -23,6 +23,7 @@ def run() -> None:
                        layout="wide")
     navigation = st.navigation(PAGES)
     ui.offline_toggle()
+    ui.export_size_choice()
     navigation.run()
 
 

@@ -276,15 +276,32 @@ def _browser_for_export() -> str | None:
     return export.find_browser()
 
 
+EXPORT_SIZES = {"Slide 16:9": export.SLIDE, "A4 landscape": export.A4,
+                "Half page": export.HALF}
+
+
+def export_size_choice() -> None:
+    """Sidebar choice of the page size images are drawn for (slide, A4, half page)."""
+    st.sidebar.selectbox("Image size for downloads", list(EXPORT_SIZES), key="export_size",
+                         help="PNG and SVG downloads and the report are drawn for this size: "
+                              "1600×900 for a slide, A4 landscape at 192 dpi, or half an A4 "
+                              "page at 2×.")
+
+
+def export_size():
+    return EXPORT_SIZES.get(st.session_state.get("export_size"), export.SLIDE)
+
+
 def downloads(fig, key: str, context, target=st) -> None:
     """Small download buttons under a chart; images render only when clicked."""
     row = target.container(horizontal=True, gap="small", vertical_alignment="center")
     png = svg = csv = note = row
     can_draw = _browser_for_export() is not None
-    png.download_button("PNG", lambda: export.to_png(fig, context), f"{key}.png", "image/png",
-                        key=f"{key}_png", on_click="ignore", disabled=not can_draw,
+    size = export_size()
+    png.download_button("PNG", lambda: export.to_png(fig, context, size), f"{key}.png",
+                        "image/png", key=f"{key}_png", on_click="ignore", disabled=not can_draw,
                         icon=":material/image:")
-    svg.download_button("SVG", lambda: export.to_svg(fig, context), f"{key}.svg",
+    svg.download_button("SVG", lambda: export.to_svg(fig, context, size), f"{key}.svg",
                         "image/svg+xml", key=f"{key}_svg", on_click="ignore",
                         disabled=not can_draw, icon=":material/polyline:")
     csv.download_button("CSV", lambda: export.figure_data_csv(fig), f"{key}.csv", "text/csv",
@@ -299,11 +316,12 @@ def report_download(result: prices.PriceResult, scenario: Scenario) -> None:
 
     st.subheader("Report")
     saved = list(st.session_state.get("saved_scenarios", []))
+    size = export_size()
 
     def build() -> bytes:
         items, summary = report.report_items(result.frame, result.provenance, scenario, saved,
                                              date.today())
-        return export.build_report_zip(items, summary)[0]
+        return export.build_report_zip(items, summary, size=size)[0]
 
     st.download_button("Download report (zip)", build, "ai-grid-report.zip", "application/zip",
                        key="report_zip", on_click="ignore", icon=":material/download:",

@@ -67,3 +67,13 @@ def test_saving_scenarios_keeps_five_and_compares_them():
     saved = at.session_state["saved_scenarios"]
     assert [name for name, _ in saved] == ["S1", "S2", "S3", "S4", "S5"]
     assert "5 of 5 saved" in texts(at)
+
+
+def test_image_size_choice_offers_slide_a4_and_half_page():
+    """Test the sidebar's image size choice: slide by default, A4 and half page on offer."""
+    at = open_page(PAGE)
+    choice = at.selectbox(key="export_size")
+    assert choice.value == "Slide 16:9"
+    assert choice.options == ["Slide 16:9", "A4 landscape", "Half page"]
+    choice.set_value("A4 landscape").run()
+    assert not at.exception
