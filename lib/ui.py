@@ -164,6 +164,7 @@ def record_peak_gw() -> float:
 
 
 SOURCE_COLUMN_CONFIG = {
+    "Date": st.column_config.DateColumn(),
     "URL": st.column_config.LinkColumn("Link", display_text="source"),
     "Fact ID": st.column_config.TextColumn(help="Row in data/grid; see the Sources & method page."),
 }

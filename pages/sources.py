@@ -57,4 +57,6 @@ st.header("Prices", divider="gray")
 st.caption("Daily bars from Yahoo Finance, split- and dividend-adjusted. The bundled snapshot "
            "is checked against these SHA-256 sums before use. Live prices, when reachable, come "
            "from Yahoo Finance through yfinance.")
-st.dataframe(ui.snapshot_catalogue(), hide_index=True)
+st.dataframe(ui.snapshot_catalogue(), hide_index=True,
+             column_config={"first_date": st.column_config.DateColumn("First date"),
+                            "last_date": st.column_config.DateColumn("Last date")})
