@@ -53,11 +53,3 @@ def with_price_check(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame
         move = day_move(prices, row.Symbol, row.Date.date()) if row.Symbol != "GRID" else None
         moves.append(round(move.change_pct, 2) if move else None)
     return events.assign(**{"Close-to-close (%)": moves})
-
-
-def label_for_day(events: pd.DataFrame, day: pd.Timestamp) -> str:
-    """Hover text for every event on one day, each with its source title."""
-    rows = events.loc[events["Date"] == day]
-    return "<br>".join(
-        f"<b>{r.Symbol}</b>: {r.Event} <i>({r.Source})</i>" for r in rows.itertuples()
-    )
