@@ -1,4 +1,4 @@
-"""Figure export for reports: print-ready PNG/SVG through a warm Chromium, tidy CSV, report zip.
+"""Figure export for reports: print-ready PNG/SVG through a warm Chromium.
 
 Images are drawn by kaleido v1, which drives a local Chrome/Chromium. We keep ONE warm
 `kaleido.Kaleido` per process on a private event-loop thread instead of using
@@ -6,30 +6,55 @@ Images are drawn by kaleido v1, which drives a local Chrome/Chromium. We keep ON
 launch fails (no browser, a broken binary), the thread dies while `is_running()` stays True, so
 every later `calc_fig_sync` blocks forever on its queue. Here the launch is awaited with a
 timeout and every failure becomes `ExportUnavailable`. Nothing is ever downloaded.
+
+The tidy CSV lives in lib/figure_data.py and the report zip in lib/report_archive.py; their
+public names are re-exported here so callers keep using `export.X`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
-import base64
-import hashlib
 import html
-import io
-import json
 import os
-import re
 import shutil
 import textwrap
 import threading
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
+
+from lib.figure_data import (
+    _ISO_DATE,
+    EXTRA_ARRAYS,
+    TRACE_COLUMN,
+    _as_array,
+    _plain,
+    figure_data_csv,
+    figure_data_frame,
+)
+
+# lib.report_archive imports the image functions from here, so importing it at the top would be
+# a cycle: its names are looked up on first use instead (PEP 562), and stay the same objects.
+_ARCHIVE_NAMES = ("build_report_zip", "markdown_to_html", "slugify")
+__all__ = [
+    "A4", "BODY_FONT_FRACTION", "BROWSER_NAMES", "EXTRA_ARRAYS", "FIX_MESSAGE", "HALF",
+    "PAGE_SIZES", "RENDER_FAILED_MESSAGE", "SLIDE", "TRACE_COLUMN", "ExportUnavailable",
+    "FigureContext", "PageSize", "body_font_px", "ensure_server", "figure_data_csv",
+    "figure_data_frame", "find_browser", "print_ready", "stop_server", "to_png", "to_pngs",
+    "to_svg", *_ARCHIVE_NAMES,  # served by __getattr__ below
+]
+
+
+def __getattr__(name: str):
+    if name in _ARCHIVE_NAMES:
+        from lib import report_archive
+
+        return getattr(report_archive, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FIX_MESSAGE = (
     "Image export needs Chromium: install it (e.g. `sudo apt-get install chromium`) or set "
@@ -379,229 +404,3 @@ def to_pngs(items: Sequence[tuple[go.Figure, FigureContext]], size: PageSize = S
             ) -> list[bytes]:
     """PNGs for many figures in one batch on the warm browser (faster than one call each)."""
     return _render([print_ready(f, c, size) for f, c in items], "png", size)
-
-
-# --- the data behind a figure ------------------------------------------------------------------
-
-TRACE_COLUMN = "Trace"
-EXTRA_ARRAYS = {"base": "Base", "text": "Text", "hovertext": "Hover text"}  # per-point extras
-_TYPED_DTYPES = {"u1c": "u1"}  # plotly.js Uint8ClampedArray is plain uint8 for us
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?$")
-
-
-def _as_array(value) -> np.ndarray | None:
-    """A trace attribute as a numpy array, decoding plotly's base64 typed-array dicts."""
-    if value is None:
-        return None
-    if isinstance(value, dict) and "bdata" in value:
-        dtype = np.dtype(_TYPED_DTYPES.get(value["dtype"], value["dtype"])).newbyteorder("<")
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
-        shape = value.get("shape")
-        return array.reshape([int(n) for n in shape.split(",")]) if shape else array
-    return np.asarray(value, dtype=object if isinstance(value, (list, tuple)) else None)
-
-
-def _plain(text: str | None) -> str:
-    """Text without plotly's HTML tags or entities, on one line: "<b>A</b> &amp; B" -> "A & B"."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text or "")).split())
-
-
-def _axis_title(fig: go.Figure, axis_id: str | None, letter: str) -> str:
-    """Axis title text without HTML tags, e.g. "Capacity (GW)", or "" when untitled."""
-    name = f"{letter}axis{(axis_id or letter)[1:]}"
-    return _plain(fig.layout[name].title.text if name in fig.layout else None)
-
-
-def _implicit_axis(trace, letter: str, n_points: int) -> np.ndarray:
-    """Coordinates plotly draws when x or y is absent: start + i * step (x0/dx, y0/dy).
-
-    Traces without a step (histograms, violins) have no implicit axis: the column stays empty
-    and the rows are the raw samples they summarise.
-    """
-    if not hasattr(trace, f"d{letter}"):
-        return np.full(n_points, None)
-    start, step = getattr(trace, f"{letter}0", None), getattr(trace, f"d{letter}", None)
-    start, step = (0 if start is None else start), (1 if step is None else step)
-    return start + step * np.arange(n_points)
-
-
-def _trace_frame(fig: go.Figure, index: int, trace) -> pd.DataFrame:
-    """One row per point plotted by one x/y trace, with generic column names."""
-    x, y = (_as_array(getattr(trace, k, None)) for k in ("x", "y"))
-    if x is None and y is None:
-        raise ValueError(f"figure_data_csv handles x/y traces only, not {trace.type!r}")
-    n_points = min(len(a) for a in (x, y) if a is not None)  # plotly draws the shorter length
-    x = _implicit_axis(trace, "x", n_points) if x is None else x[:n_points]
-    y = _implicit_axis(trace, "y", n_points) if y is None else y[:n_points]
-    frame = pd.DataFrame({TRACE_COLUMN: trace.name or f"trace {index}", "X": x, "Y": y})
-    frame["Y axis"] = _axis_title(fig, getattr(trace, "yaxis", None), "y")
-    frame["X axis"] = _axis_title(fig, getattr(trace, "xaxis", None), "x")
-    for key, column in EXTRA_ARRAYS.items():
-        value = getattr(trace, key, None)  # Scatter has no base: None
-        if key == "base" and value is not None and np.ndim(value) == 0:
-            value = [value] * n_points  # a scalar base still shifts every bar
-        if (array := _as_array(value)) is not None and array.ndim == 1:
-            frame[column] = pd.Series(array[:n_points], dtype=object).reindex(range(n_points))
-    custom = _as_array(getattr(trace, "customdata", None))
-    if custom is not None:
-        custom = custom.reshape(len(custom), -1)[:n_points]
-        for j in range(custom.shape[1]):
-            frame[f"Custom data {j + 1}"] = pd.Series(custom[:, j]).reindex(range(n_points))
-    return frame
-
-
-def _dates_parsed(column: pd.Series) -> pd.Series:
-    """ISO date strings (plotly stores datetimes as text) back to dates, so CSVs read cleanly."""
-    values = column.dropna()
-    if values.empty or not values.map(lambda v: bool(_ISO_DATE.match(str(v)))).all():
-        return column
-    return pd.to_datetime(column, format="ISO8601")
-
-
-def figure_data_frame(fig: go.Figure) -> pd.DataFrame:
-    """The plotted data as a tidy frame; see figure_data_csv for the rules."""
-    frames = [_trace_frame(fig, i, t) for i, t in enumerate(fig.data) if t.visible is not False]
-    if not frames:
-        return pd.DataFrame(columns=[TRACE_COLUMN, "X", "Y"])
-    data = pd.concat(frames, ignore_index=True)
-    renames = {}
-    for letter in ("X", "Y"):
-        titles = data[f"{letter} axis"].unique()
-        if len(titles) == 1:  # one shared title names the column; differing ones stay per row
-            data = data.drop(columns=f"{letter} axis")
-            if titles[0] and titles[0] not in data.columns:
-                renames[letter] = titles[0]
-        data[letter] = _dates_parsed(data[letter])
-    return data.rename(columns=renames)
-
-
-def figure_data_csv(fig: go.Figure) -> bytes:
-    """Exactly the data a figure plots, as UTF-8 tidy CSV: one row per point.
-
-    Rules: traces with visible=False are skipped (hidden helpers, never drawn); traces with
-    visible="legendonly" are kept (one click shows them, so they are data). Columns are
-    "Trace" (trace.name, or "trace <i>"), then x and y named by the axis titles when every
-    trace shares them ("X"/"Y" otherwise, plus "X axis"/"Y axis" columns holding each point's
-    axis title), then per-point arrays that are present: "Base" (bars), "Text", "Hover text",
-    "Custom data <j>". Values are the trace's own (not stacked totals); a missing x or y is
-    x0 + i*dx as plotly draws it (left empty for histograms, whose rows are the raw samples).
-    Raises ValueError for traces with neither x nor y (pie, table, indicator).
-    """
-    return figure_data_frame(fig).to_csv(index=False).encode("utf-8")
-
-
-# --- report zip ----------------------------------------------------------------------------------
-
-
-def slugify(name: str) -> str:
-    """A safe file stem (lower-case letters, digits, hyphens): "Grid gap (GW)" -> "grid-gap-gw"."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "figure"
-
-
-def _unique_slugs(names: Sequence[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    slugs = []
-    for name in names:
-        slug = slugify(name)
-        seen[slug] = seen.get(slug, 0) + 1
-        slugs.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
-    return slugs
-
-
-# links only to the web or to files beside the page: never javascript: or data: URLs
-_MD_LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|(?![a-z]+:))[^)\s]*)\)")
-
-
-def _inline_html(text: str) -> str:
-    """Escape text, then render `code`, **bold**, *italic* and [links](url)."""
-    out = html.escape(text, quote=False)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
-    out = re.sub(r"(?<!\*)\*([^*]+)\*(?!\*)", r"<em>\1</em>", out)
-    return _MD_LINK.sub(r'<a href="\2">\1</a>', out)
-
-
-def markdown_to_html(markdown: str) -> str:
-    """A small Markdown subset as HTML body: # headings, - lists, paragraphs, inline marks."""
-    blocks, in_list = [], False
-    for line in [*markdown.splitlines(), ""]:
-        stripped = line.strip()
-        is_item = stripped[:2] in ("- ", "* ")
-        if in_list and not is_item:
-            blocks.append("</ul>")
-            in_list = False
-        if heading := re.match(r"^(#{1,6})\s+(.*)$", stripped):
-            level = len(heading.group(1))
-            blocks.append(f"<h{level}>{_inline_html(heading.group(2))}</h{level}>")
-        elif is_item:
-            blocks.append("<ul>" if not in_list else "")
-            blocks.append(f"<li>{_inline_html(stripped[2:])}</li>")
-            in_list = True
-        elif stripped:
-            blocks.append(f"<p>{_inline_html(stripped)}</p>")
-    return "\n".join(b for b in blocks if b)
-
-
-def _summary_html(summary_md: str, figures: Sequence[tuple[str, FigureContext]],
-                  files: set[str]) -> str:
-    """A standalone page: the summary, then each figure (image if exported) and its data link."""
-    parts = [markdown_to_html(summary_md)]
-    for slug, ctx in figures:
-        parts.append(f"<h2>{html.escape(ctx.title)}</h2>")
-        if f"{slug}.png" in files:
-            parts.append(f'<img src="{slug}.png" alt="{html.escape(ctx.title)}">')
-        caption = " · ".join(html.escape(t) for t in (ctx.subtitle, ctx.as_of, ctx.sources) if t)
-        parts.append(f'<p>{caption}<br><a href="{slug}.csv">Data (CSV)</a></p>')
-    style = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto}img{max-width:100%}"
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Report</title>'
-            f"<style>{style}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
-
-
-def _manifest(files: dict[str, bytes], figures: Sequence[tuple[str, FigureContext]],
-              notices: list[str], size: PageSize) -> bytes:
-    """manifest.json: every other file in the zip (size, SHA-256) and each figure's provenance."""
-    listing = [{"file": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-               for name, data in files.items()]
-    provenance = [{"slug": slug, "title": c.title, "subtitle": c.subtitle, "as_of": c.as_of,
-                   "sources": c.sources} for slug, c in figures]
-    manifest = {"files": listing, "figures": provenance, "page_size": size.name,
-                "notices": notices}
-    return json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
-
-
-def build_report_zip(
-    figures: Sequence[tuple[str, go.Figure, FigureContext]],
-    summary_md: str,
-    *,
-    size: PageSize = SLIDE,
-    images: bool = True,
-) -> tuple[bytes, list[str]]:
-    """A zip of <slug>.png and <slug>.csv per figure, summary.md, summary.html, manifest.json.
-
-    figures are (name, figure, context); names become file slugs (made unique). When images
-    cannot be drawn (ExportUnavailable) the zip still holds the CSVs and summaries, and the
-    returned notices (also in the manifest) say why. images=False skips PNGs silently.
-    """
-    slugs = _unique_slugs([name for name, _, _ in figures])
-    notices: list[str] = []
-    files: dict[str, bytes] = {}
-    pngs: list[bytes] = []
-    if images and figures:
-        try:
-            pngs = to_pngs([(fig, ctx) for _, fig, ctx in figures], size)
-        except ExportUnavailable as error:
-            notices.append(f"Images were left out. {error}")
-    for i, (slug, (_, fig, _)) in enumerate(zip(slugs, figures, strict=True)):
-        if pngs:
-            files[f"{slug}.png"] = pngs[i]
-        files[f"{slug}.csv"] = figure_data_csv(fig)
-    described = [(slug, ctx) for slug, (_, _, ctx) in zip(slugs, figures, strict=True)]
-    files["summary.md"] = summary_md.encode("utf-8")
-    files["summary.html"] = _summary_html(summary_md, described, set(files)).encode("utf-8")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            # PNGs are already deflated inside; storing them saves time for nothing lost
-            archive.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".png") else None)
-        archive.writestr("manifest.json", _manifest(files, described, notices, size))
-    return buffer.getvalue(), notices
