@@ -294,6 +294,12 @@ def peak_history(folder: Path = GRID_DIR) -> pd.DataFrame:
     return table.astype({"Year": "int64"})
 
 
+def record_peak_gw(folder: Path = GRID_DIR) -> float:
+    """The highest actual ERCOT peak demand in the sourced data (GW)."""
+    peaks = peak_history(folder)
+    return float(peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max())
+
+
 def lead_time_table(folder: Path = GRID_DIR) -> pd.DataFrame:
     """LEAD_TIME_COLUMNS: build and connection lead times in years (NaN where not stated)."""
     rename = {

@@ -116,8 +116,7 @@ def report_items(
     symbols = list(provenance)
     view = market.market_view(frame, market.DEFAULT_RANGE, market.VIEW_MODES[0])
     queue = grid_facts.queue_history()
-    peaks = grid_facts.peak_history()
-    record = float(peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max())
+    record = grid_facts.record_peak_gw()
     items = [
         ("ai-vs-grid", collision_figure(frame, symbols, scenario, gap, summary.first_shortfall),
          model_context(COLLISION_TITLE, scenario, as_of)),

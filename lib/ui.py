@@ -154,15 +154,6 @@ def headline_metrics(summary, scenario: Scenario) -> None:
              help="Served energy ÷ expected energy in 2030.")
 
 
-@st.cache_data(show_spinner=False)
-def record_peak_gw() -> float:
-    """The highest actual ERCOT peak in the sourced data (GW)."""
-    from lib import grid_facts
-
-    peaks = grid_facts.peak_history()
-    return float(peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max())
-
-
 SOURCE_COLUMN_CONFIG = {
     "Date": st.column_config.DateColumn(),
     "URL": st.column_config.LinkColumn("Link", display_text="source"),

@@ -46,7 +46,7 @@ left, right = st.columns(2, gap="large")
 with left:
     queue = grid_facts.queue_history()
     st.subheader("Large-load requests to ERCOT")
-    ui.chart(figures.fig_queue_history(queue, ui.record_peak_gw()), "queue_chart",
+    ui.chart(figures.fig_queue_history(queue, grid_facts.record_peak_gw()), "queue_chart",
              context=report.queue_context(queue))
     st.caption("Requests from loads of 75 MW or more, as reported on each date (hover for the "
                "source). Sources count differently: 2026 figures of 410-450 GW use a wider "

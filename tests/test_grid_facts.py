@@ -149,3 +149,10 @@ def test_a_broken_file_raises_a_named_error(tmp_path):
         load_grid_file("lead_times", bad_number)
     with pytest.raises(GridDataError, match="fact_id first"):
         load_grid_file("lead_times", no_excerpt)
+
+
+def test_record_peak_is_the_highest_actual_peak_in_the_data():
+    """Test the record: 85.55898 GW (preliminary, 21 Aug 2024), not a forecast."""
+    from lib.grid_facts import record_peak_gw
+
+    assert record_peak_gw() == 85.55898
