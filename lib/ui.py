@@ -5,9 +5,11 @@ Everything here is thin glue around pure functions in the rest of lib/.
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from lib import export, prices, report, scenario_state, settings
+from lib import export, figures, market, prices, report, scenario_state, settings
 from lib.grid_model import Scenario
 
 PRICE_TTL_S = 15 * 60  # a live refresh at most every 15 minutes per symbol set
@@ -169,8 +171,6 @@ YEAR_COLUMN_CONFIG = {
 
 def crash_cards(frame, symbols: list[str], day) -> None:
     """12 Dec 2025 move of each series, from the data, with its drawdown from its peak."""
-    from lib import market
-
     moves = market.day_moves(frame, symbols, day)
     if not moves:
         return
@@ -230,8 +230,6 @@ def _clear_scenarios() -> None:
 
 def scenario_compare(current: Scenario) -> None:
     """Save up to five scenarios in this session and overlay them with the current one."""
-    from lib import figures
-
     st.subheader("Compare scenarios")
     saved = st.session_state.get("saved_scenarios", [])
     name_col, save_col, clear_col = st.columns([3, 1, 1], vertical_alignment="bottom")
@@ -304,8 +302,6 @@ def downloads(fig, key: str, context, target=st) -> None:
 
 def report_download(result: prices.PriceResult, scenario: Scenario) -> None:
     """One zip: every figure as PNG and CSV, and a summary of the scenario and the data."""
-    from datetime import date
-
     st.subheader("Report")
     saved = list(st.session_state.get("saved_scenarios", []))
     size = export_size()
