@@ -38,6 +38,7 @@ COPY app.py ./
 COPY lib/ lib/
 COPY pages/ pages/
 COPY data/ data/
+COPY static/ static/
 
 RUN useradd --system --create-home --home-dir /home/aigrid --uid 10001 --user-group aigrid \
     && install -d -o aigrid -g aigrid /var/cache/aigrid

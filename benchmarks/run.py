@@ -107,7 +107,7 @@ ARM_JS = r"""
   const ids = new WeakMap(); let next = 0;
   const id = (o) => { if (!o) return 0; if (!ids.has(o)) ids.set(o, ++next); return ids.get(o); };
   const sig = watch === 'plotly'
-    ? () => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'),
+    ? () => Array.from(document.querySelectorAll('.js-plotly-plot'),
                        (gd) => id(gd.data)).join(',')
     : () => Array.from(document.querySelectorAll('[data-testid="stMarkdown"]'),
                        (e) => e.textContent).join('\u0001');

@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from lib.events import CRASH_DAY
 
@@ -239,3 +240,16 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
         yaxis2=dict(domain=[0.0, 0.42], title="Powered share (%)", range=[0, 105]),
     )
     return go.Figure(data=traces, layout=layout)
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as plotly.js reads it: JSON with numeric arrays as base64 typed arrays.
+
+    The figures here are built from validated parts, so plotly's validation pass is skipped.
+    """
+    return pio.to_json(fig, validate=False)
+
+
+def trace_types(fig: go.Figure) -> set[str]:
+    """Trace types a figure draws; each must be in the plotly.js bundle the browser loads."""
+    return {trace.type for trace in fig.data}

@@ -5,7 +5,9 @@ Everything here is thin glue around pure functions in the rest of lib/.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
@@ -249,16 +251,36 @@ def scenario_compare(current: Scenario) -> None:
                        "scenario_comparison.csv", "text/csv", on_click="ignore", key="compare_csv")
 
 
-CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+CHART_CONFIG = {"displaylogo": False, "responsive": True,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"  # served at /app/static/
+# The one plotly.js the browser loads (scatter, bar, pie); scripts/vendor_plotly.sh fetches it.
+PLOTLY_BUNDLE = next(STATIC_DIR.glob("vendor/plotly-basic-*.min.js")).relative_to(STATIC_DIR)
+
+_plotly_chart = st.components.v2.component(
+    "aigrid_chart", js=(Path(__file__).with_name("chart_component.js")).read_text(),
+    isolate_styles=False)
+
+
+def static_url(relative: Path | str) -> str:
+    """URL of a file under static/, honouring server.baseUrlPath."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(part for part in (base, "app/static", str(relative)) if part)
 
 
 def chart(fig, key: str, container=None, context=None) -> None:
-    """Draw a figure with the app's own template (Streamlit's theme would override it), and,
-    given an export context, PNG / SVG / CSV downloads of exactly that figure."""
-    target = container or st
-    target.plotly_chart(fig, key=key, theme=None, config=CHART_CONFIG)
-    if context is not None:
-        downloads(fig, key, context, target)
+    """Draw a figure with the app's own template and, given an export context, PNG / SVG / CSV
+    downloads of exactly that figure.
+
+    The chart keeps its place across reruns: a new figure updates it with Plotly.react, where
+    st.plotly_chart would build the whole chart again on every slider move.
+    """
+    with container if container is not None else nullcontext():
+        _plotly_chart(key=key, data={"figure": figures.figure_json(fig), "config": CHART_CONFIG,
+                                     "plotly_src": static_url(PLOTLY_BUNDLE),
+                                     "label": fig.layout.title.text or key})
+        if context is not None:
+            downloads(fig, key, context, st)
 
 
 @st.cache_resource(show_spinner=False)

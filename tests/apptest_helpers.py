@@ -24,3 +24,11 @@ def texts(at: AppTest) -> str:
     """All markdown, captions and alert text on the page, joined."""
     parts = [*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success]
     return "\n".join(str(p.value) for p in parts)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The figures the page draws (the app's chart component), parsed: {"data": [...], ...}."""
+    import json
+
+    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")
+            if el.proto.component_name == "aigrid_chart"]

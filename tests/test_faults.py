@@ -24,7 +24,7 @@ from yfinance.exceptions import YFRateLimitError
 
 from lib import cache, prices
 from tests import yf_shapes as ys
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import charts, open_page
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CORE = list(prices.CORE_SYMBOLS)
@@ -142,7 +142,7 @@ def origins(at) -> dict[str, str]:
 def assert_served(at, expected_origins: dict[str, str]) -> None:
     """No exception or error box, one chart, and each series from where it should come."""
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) >= 1
+    assert len(charts(at)) >= 1
     assert origins(at) == expected_origins
 
 
@@ -266,7 +266,7 @@ def test_the_home_page_survives_a_snapshot_without_orcl(snapshot_copy):
     at = open_page(HOME)
     assert "The bundled snapshot for ORCL could not be read." in notices(at)
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) >= 2
+    assert len(charts(at)) >= 2
 
 
 def test_the_home_page_survives_a_rate_limit(yahoo):
@@ -275,4 +275,4 @@ def test_the_home_page_survives_a_rate_limit(yahoo):
     at = live_page(HOME)
     assert RATE_LIMIT_NOTICE in notices(at)
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) >= 2
+    assert len(charts(at)) >= 2

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import market
 from lib.prices import load_snapshot
+from tests.apptest_helpers import charts
 
 APP = "../app.py"  # relative to this file
 
@@ -29,7 +30,9 @@ def test_default_view_is_the_last_12_months_with_four_series():
     assert not at.exception and not at.error
     assert range_caption(at).startswith("21 Aug 2025 to 21 Aug 2026")
     assert at.multiselect(key="symbols").value == ["^IXIC", "ORCL", "AVGO", "ALAB"]
-    assert len(at.get("plotly_chart")) == 1
+    assert len(charts(at)) == 1
+    drawn = {trace.get("name") for trace in charts(at)[0]["data"]}
+    assert {"^IXIC", "ORCL", "AVGO", "ALAB"} <= drawn
 
 
 def test_statistics_show_each_series_own_last_date_and_origin():
@@ -73,7 +76,7 @@ def test_an_unknown_symbol_gets_an_inline_message_and_the_rest_still_draws():
     assert not at.exception
     messages = " ".join(box.value for box in [*at.info, *at.warning])
     assert "ZZZZQ" in messages
-    assert len(at.get("plotly_chart")) == 1
+    assert len(charts(at)) == 1
 
 
 def test_a_hostile_symbol_is_refused_without_echoing_markup():

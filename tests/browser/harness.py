@@ -11,7 +11,7 @@ it counts the rerun requests the page sends (BackMsg.rerun_script) and the runs 
 The page is settled when no rerun request is newer than the last finished run, two animation frames
 have passed since that finish (React has committed its deltas), the attribute reads notRunning, no
 lazily loaded element still shows its stSkeleton placeholder and every visible Plotly chart is
-drawn. So settle() is safe as soon as an action has sent its rerun; settle_after(page, action)
+drawn (for the app's own chart component, .aigrid-chart, also: no figure still pending). So settle() is safe as soon as an action has sent its rerun; settle_after(page, action)
 also proves that the action sent one (it fails when nothing reran).
 
 Streamlit 1.67 frontend contract, checked in static/js/index.*.js and Slider.*.js:
@@ -68,7 +68,9 @@ SETTLE_TIMEOUT_MS = 30_000
 APP = '[data-testid="stApp"]'
 SCRIPT_STATE_ATTR = "data-test-script-state"
 NOT_RUNNING = "notRunning"
-PLOTLY_CHART = '[data-testid="stPlotlyChart"]'
+# A chart's container: Streamlit's st.plotly_chart, or the app's chart component (the div
+# that Plotly draws into and updates with Plotly.react; data-pending while a figure is applied).
+PLOTLY_CHART = '[data-testid="stPlotlyChart"], .aigrid-chart'
 DRAWN_PLOT = ".js-plotly-plot .main-svg"
 EXCEPTION = '[data-testid="stException"]'
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
@@ -153,6 +155,13 @@ PROBE_JS = r"""
     if (s.transitions.length > 200) s.transitions.splice(0, 100);
   }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                         attributeFilter: ['data-test-script-state']});
+  // A chart component mounts in two steps: its JS module loads, then makes the .aigrid-chart
+  // div; until that div exists the component's container is empty, and counts as undrawn too.
+  s.undrawnCharts = () => Array.from(document.querySelectorAll(
+      '[data-testid="stPlotlyChart"], .aigrid-chart, [data-testid^="stBidiComponent"]'))
+    .filter(c => c.getClientRects().length && (c.matches('[data-testid^="stBidiComponent"]')
+      ? !c.querySelector('.aigrid-chart')
+      : !c.querySelector('.main-svg') || c.hasAttribute('data-pending')));
   s.idle = () => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -162,9 +171,7 @@ PROBE_JS = r"""
     if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')) {
       return false;
     }
-    for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-      if (c.getClientRects().length && !c.querySelector('.js-plotly-plot .main-svg')) return false;
-    }
+    if (s.undrawnCharts().length) return false;
     return true;
   };
 })();
@@ -417,9 +424,7 @@ SETTLE_REPORT_JS = """
           reruns: s.reruns, finished: s.finished, lastRerunAt: s.lastRerunAt,
           lastFinishedAt: s.lastFinishedAt,
           skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
-          undrawnCharts: Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'))
-            .filter(c => c.getClientRects().length && !c.querySelector('.js-plotly-plot .main-svg'))
-            .length};
+          undrawnCharts: s.undrawnCharts().length};
 }
 """
 
@@ -513,8 +518,7 @@ def screenshot(page: Any, name: str) -> Path:
 
 PLOTLY_DATA_JS = """
 ([index, full]) => {
-  const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
-  const gd = charts[index] && charts[index].querySelector('.js-plotly-plot');
+  const gd = document.querySelectorAll('.js-plotly-plot')[index];
   if (!gd || !gd.data) return null;
   const plain = (k, v) => ArrayBuffer.isView(v) ? Array.from(v) : v;  // typed arrays to lists
   const traces = full ? gd._fullData.map(t => t._input || t) : gd.data;

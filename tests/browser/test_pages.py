@@ -38,7 +38,7 @@ def test_home_page_draws_every_chart_and_the_crash_cards(app_server, page):
     assert metric_value(page, "^IXIC") == "-1.69%"
     assert metric_value(page, "AVGO") == "-11.43%"
     # the collision chart and the bridge; the comparison appears once a scenario is saved
-    assert page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() == 2
+    assert page.locator('.js-plotly-plot').count() == 2
     assert_no_error(page)
     screenshot(page, "home-default")
 
@@ -49,7 +49,7 @@ def test_saving_a_scenario_draws_the_comparison(app_server, page):
     page.locator(".st-key-scenario_name input").fill("Slow turbines")
     settle_after(page, lambda: page.locator(".st-key-scenario_name input").press("Enter"))
     settle_after(page, lambda: page.get_by_role("button", name="Save scenario").click())
-    assert page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').count() == 3
+    assert page.locator('.js-plotly-plot').count() == 3
     names = {t.get("name") for t in plotly_data(page, 2)}
     assert {"Slow turbines", "Current"} <= names
     assert_no_error(page)

@@ -1,0 +1,65 @@
+// Draws one Plotly figure and keeps the same chart across reruns: a new figure is applied with
+// Plotly.react, which updates the existing chart instead of building a new one.
+// plotly.js (the "basic" bundle: scatter, bar, pie) is loaded once per page from app static files.
+
+const LOADING = "__aigridPlotlyLoading";
+
+function loadPlotly(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window[LOADING]) {
+    window[LOADING] = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly)
+                                           : reject(new Error("plotly.js did not define Plotly")));
+      script.onerror = () => {
+        window[LOADING] = null;  // let a later rerun try again
+        reject(new Error(`could not load ${src}`));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window[LOADING];
+}
+
+function chartDiv(parent, height) {
+  let gd = parent.querySelector(":scope > .aigrid-chart");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "aigrid-chart";
+    gd.setAttribute("role", "img");
+    parent.appendChild(gd);
+  }
+  gd.style.minHeight = `${height}px`;  // keeps the page from jumping while plotly.js loads
+  return gd;
+}
+
+export default function ({ data, parentElement }) {
+  const figure = JSON.parse(data.figure);
+  const gd = chartDiv(parentElement, figure.layout.height || 450);
+  gd.setAttribute("aria-label", data.label || "chart");
+  const ticket = (gd.__aigridTicket = (gd.__aigridTicket || 0) + 1);
+  gd.dataset.pending = "1";
+  loadPlotly(data.plotly_src)
+    .then((Plotly) => {
+      if (ticket !== gd.__aigridTicket) return;  // a newer figure is on its way
+      gd.querySelector(":scope > .aigrid-chart-error")?.remove();
+      return Plotly.react(gd, figure.data, figure.layout, data.config);
+    })
+    .catch((err) => {
+      if (ticket !== gd.__aigridTicket) return;
+      let note = gd.querySelector(":scope > .aigrid-chart-error");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "aigrid-chart-error";
+        gd.appendChild(note);
+      }
+      note.textContent = `This chart could not be drawn (${err.message}). `
+        + "Reload the page; the numbers and CSV downloads below still work.";
+    })
+    .finally(() => {
+      if (ticket === gd.__aigridTicket) delete gd.dataset.pending;
+    });
+  return () => window.Plotly && window.Plotly.purge(gd);
+}
