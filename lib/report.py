@@ -6,6 +6,7 @@ Pure text builders; lib/export.py turns figures and this summary into files.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -38,8 +39,10 @@ def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") ->
                          as_of=as_of or grid_as_of(), sources=GRID_SOURCES)
 
 
+@lru_cache(maxsize=1)
 def grid_as_of() -> str:
-    """'Grid facts as reported up to Jul 2026': the newest dated row in the queue history."""
+    """'Grid facts as reported up to Jul 2026': the newest dated row in the queue history
+    (cached: data/grid is read-only while the app runs)."""
     latest = grid_facts.queue_history()["As of"].max()
     return f"Grid facts as reported up to {latest:%b %Y}"
 
