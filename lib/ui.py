@@ -209,15 +209,16 @@ BRIDGE_COLUMN_CONFIG = {
 
 
 def share_link(scenario: Scenario) -> None:
-    """A link that reopens this exact view; st.code gives it a copy button."""
+    """A link that reopens this exact view, with a Copy button."""
     params = dict(settings.scenario_to_mapping(scenario))
     symbols = st.session_state.get("symbols")
     if symbols and list(symbols) != list(prices.CORE_SYMBOLS):
         params["symbols"] = list(symbols)
     base = st.context.url or "http://localhost:8501/"
     with st.expander("Share this view", icon=":material/link:"):
-        st.caption("Copy this link (button on the right): it reopens the same settings.")
-        st.code(scenario_state.share_url(base, params), language=None, wrap_lines=True)
+        st.caption("This link reopens the same settings and names.")
+        _copy_link(key="share_link", data={"url": scenario_state.share_url(base, params),
+                                           "label": "Link to this view"})
 
 
 def _save_scenario(current: Scenario) -> None:
@@ -257,9 +258,13 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"  # served at /app
 # The one plotly.js the browser loads (scatter, bar, pie); scripts/vendor_plotly.sh fetches it.
 PLOTLY_BUNDLE = next(STATIC_DIR.glob("vendor/plotly-basic-*.min.js")).relative_to(STATIC_DIR)
 
+_HERE = Path(__file__).resolve().parent
 _plotly_chart = st.components.v2.component(
-    "aigrid_chart", js=(Path(__file__).with_name("chart_component.js")).read_text(),
-    isolate_styles=False)
+    "aigrid_chart", js=(_HERE / "chart_component.js").read_text(), isolate_styles=False)
+# st.code would give a copy button too, but loads a 1.5 MB syntax highlighter for one line.
+_copy_link = st.components.v2.component(
+    "aigrid_copy_link", js=(_HERE / "copy_link.js").read_text(),
+    css=(_HERE / "copy_link.css").read_text(), isolate_styles=False)
 
 
 def static_url(relative: Path | str) -> str:

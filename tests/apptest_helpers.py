@@ -26,9 +26,16 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p.value) for p in parts)
 
 
+def component_data(at: AppTest, name: str) -> list[dict]:
+    """The data each instance of the app's component `name` was given, in page order."""
+    import json
+
+    return [json.loads(el.proto.json) for el in at.get("bidi_component")
+            if el.proto.component_name == name]
+
+
 def charts(at: AppTest) -> list[dict]:
     """The figures the page draws (the app's chart component), parsed: {"data": [...], ...}."""
     import json
 
-    return [json.loads(json.loads(el.proto.json)["figure"]) for el in at.get("bidi_component")
-            if el.proto.component_name == "aigrid_chart"]
+    return [json.loads(data["figure"]) for data in component_data(at, "aigrid_chart")]

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from lib import bridge, grid_model, settings
-from tests.apptest_helpers import metric, open_page, texts
+from tests.apptest_helpers import component_data, metric, open_page, texts
 
 PAGE = "pages/collision.py"
 
@@ -42,7 +42,7 @@ def test_share_link_carries_the_changed_settings():
     """Test that after a slider move the share link holds that setting."""
     at = open_page(PAGE)
     at.slider(key="tranche_gw").set_value(12.0).run()
-    link = at.code[0].value
+    link = component_data(at, "aigrid_copy_link")[0]["url"]
     assert "tranche_gw=12" in link and "lead_time_years" not in link
 
 

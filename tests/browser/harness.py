@@ -155,12 +155,12 @@ PROBE_JS = r"""
     if (s.transitions.length > 200) s.transitions.splice(0, 100);
   }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                         attributeFilter: ['data-test-script-state']});
-  // A chart component mounts in two steps: its JS module loads, then makes the .aigrid-chart
-  // div; until that div exists the component's container is empty, and counts as undrawn too.
+  // The app's components mount in two steps: their JS module loads, then makes its element
+  // (class aigrid-*: .aigrid-chart, .aigrid-link); until then the container counts as undrawn.
   s.undrawnCharts = () => Array.from(document.querySelectorAll(
       '[data-testid="stPlotlyChart"], .aigrid-chart, [data-testid^="stBidiComponent"]'))
     .filter(c => c.getClientRects().length && (c.matches('[data-testid^="stBidiComponent"]')
-      ? !c.querySelector('.aigrid-chart')
+      ? !c.querySelector(':scope > [class^="aigrid-"]')
       : !c.querySelector('.main-svg') || c.hasAttribute('data-pending')));
   s.idle = () => {
     const app = document.querySelector('[data-testid="stApp"]');

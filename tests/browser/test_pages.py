@@ -110,8 +110,13 @@ def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
     drag_slider(page, "tranche_gw", 7)
     shown = (metric_value(page, "First shortfall"), metric_value(page, "Powered in 2030"))
     page.locator('[data-testid="stExpander"] summary').filter(has_text="Share this view").click()
-    link = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
+    link = page.locator('.aigrid-link input').first.input_value().strip()
     assert "tranche_gw=10" in link
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server.url)
+    page.locator(".aigrid-link button").first.click()
+    page.locator(".aigrid-link [role=status]").filter(has_text="Copied").wait_for()
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
+    screenshot(page, "home-share-link")
     context = new_context(browser)
     try:
         fresh = new_page(context)
