@@ -39,6 +39,7 @@ COPY lib/ lib/
 COPY pages/ pages/
 COPY data/ data/
 COPY static/ static/
+COPY scripts/serve.py scripts/
 
 RUN useradd --system --create-home --home-dir /home/aigrid --uid 10001 --user-group aigrid \
     && install -d -o aigrid -g aigrid /var/cache/aigrid
@@ -58,6 +59,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4).read() != b'ok')"]
 
 # `make serve`'s flags (tests/test_deploy.py compares them), listening on every interface.
-CMD ["streamlit", "run", "app.py", "--server.port", "8501", "--server.headless", "true", \
+CMD ["python", "scripts/serve.py", "--server.port", "8501", "--server.headless", "true", \
      "--server.enableXsrfProtection", "true", "--server.maxUploadSize", "1", \
      "--client.showErrorDetails", "none", "--server.address", "0.0.0.0"]

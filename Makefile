@@ -16,10 +16,10 @@ env: .venv/.synced  ## Create the virtual environment from uv.lock
 	@touch $@
 
 run: env  ## Start the app on http://localhost:8501 (works offline on the bundled snapshot)
-	$(UV) run streamlit run app.py --server.port $(PORT)
+	$(UV) run python scripts/serve.py --server.port $(PORT)
 
 serve: env  ## Production settings: headless, XSRF on, uploads capped, error details hidden
-	$(UV) run streamlit run app.py --server.port $(PORT) --server.headless true \
+	$(UV) run python scripts/serve.py --server.port $(PORT) --server.headless true \
 	  --server.enableXsrfProtection true --server.maxUploadSize 1 --client.showErrorDetails none
 
 chromium:  ## Install Debian's Chromium when no browser is found (browser tests, image export)

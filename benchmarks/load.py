@@ -75,6 +75,9 @@ FINISHED_EARLY_FOR_RERUN = 2  # ForwardMsg.ScriptFinishedStatus: a newer run rep
 # ---------------------------------------------------------------- `make serve`, one reader
 
 
+LAUNCHER = "scripts/serve.py"  # `streamlit run app.py` after a warm-up
+
+
 def serve_flags(makefile: Path = MAKEFILE) -> dict[str, str]:
     """Return `make serve`'s Streamlit flags as {"server.headless": "true", ...}.
 
@@ -87,10 +90,9 @@ def serve_flags(makefile: Path = MAKEFILE) -> dict[str, str]:
         raise LookupError(f"no `serve` target in {makefile}")
     recipe = " ".join(line.strip() for line in match.group(1).splitlines())
     words = shlex.split(recipe)
-    starts = [i for i in range(len(words) - 1) if words[i : i + 2] == ["streamlit", "run"]]
-    if not starts:
-        raise LookupError(f"`make serve` runs no `streamlit run`: {recipe}")
-    rest = words[starts[0] + 3 :]  # after `streamlit run app.py`: --name value pairs
+    if LAUNCHER not in words:
+        raise LookupError(f"`make serve` does not run {LAUNCHER}: {recipe}")
+    rest = words[words.index(LAUNCHER) + 1 :]  # `streamlit run app.py`'s --name value pairs
     if len(rest) % 2 or not all(name.startswith("--") for name in rest[::2]):
         raise ValueError(f"cannot read `make serve`'s flags as --name value pairs: {recipe}")
     flags = {name[2:]: value for name, value in zip(rest[::2], rest[1::2], strict=True)}

@@ -46,8 +46,8 @@ def exec_form(name: str) -> list[str]:
 
 
 def flags_of(command: list[str]) -> dict[str, str]:
-    """{"server.port": "8501", ...} from a `streamlit run app.py --name value ...` command."""
-    rest = command[3:]
+    """{"server.port": "8501", ...} from a `python scripts/serve.py --name value ...` command."""
+    rest = command[2:]
     assert len(rest) % 2 == 0 and all(n.startswith("--") for n in rest[::2]), command
     return {name[2:]: value for name, value in zip(rest[::2], rest[1::2], strict=True)}
 
@@ -90,9 +90,10 @@ def test_the_healthcheck_asks_streamlits_health_endpoint():
 
 
 def test_the_container_command_is_make_serves():
-    """Test that CMD is `streamlit run app.py` with make serve's flags, port and address."""
+    """Test that CMD is make serve's launcher (streamlit run app.py after a warm-up) with its
+    flags, port and address."""
     command = exec_form("CMD")
-    assert command[:3] == ["streamlit", "run", "app.py"]
+    assert command[:2] == ["python", "scripts/serve.py"]
     assert flags_of(command) == serve_flags() | CONTAINER_FLAGS
     assert "8501" in arguments("EXPOSE")[0].split()
 
@@ -227,3 +228,9 @@ def test_nginx_accepts_the_configuration(tmp_path):
         check=False,
     )
     assert run.returncode == 0, run.stderr
+
+
+def test_the_image_holds_everything_the_app_reads():
+    """Test that the Dockerfile copies the app, its data, static files and its launcher."""
+    copied = {args.split()[0].rstrip("/") for args in arguments("COPY")}
+    assert {".streamlit", "app.py", "lib", "pages", "data", "static", "scripts/serve.py"} <= copied

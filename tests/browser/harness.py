@@ -277,7 +277,8 @@ def start_streamlit(
     port: int | None = None,
     timeout_s: float = HEALTH_TIMEOUT_S,
 ) -> Iterator[StreamlitServer]:
-    """Run `streamlit run script` offline on 127.0.0.1 until the block ends.
+    """Run `streamlit run script` offline on 127.0.0.1 until the block ends (for app.py:
+    scripts/serve.py, which is `streamlit run app.py` after loading the app's libraries).
 
     The server starts in the repository root (so .streamlit/config.toml applies) in its own process
     group, with AIGRID_OFFLINE=1 and a fresh AIGRID_CACHE_DIR; its output goes to artifacts/logs/.
@@ -291,12 +292,11 @@ def start_streamlit(
         cache_dir.mkdir()
         full_env = {**os.environ, "AIGRID_OFFLINE": "1", "AIGRID_CACHE_DIR": str(cache_dir)}
         full_env.update(env or {})
+        # app.py starts the way `make run` and `make serve` start it: after the warm-up.
+        start = ([sys.executable, str(ROOT / "scripts" / "serve.py")] if script == ROOT / "app.py"
+                 else [sys.executable, "-m", "streamlit", "run", str(script)])
         cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
+            *start,
             "--server.port",
             str(port),
             "--server.address",
