@@ -10,9 +10,11 @@ it counts the rerun requests the page sends (BackMsg.rerun_script) and the runs 
 (ForwardMsg.script_finished, not counting FINISHED_EARLY_FOR_RERUN, which a newer run replaces).
 The page is settled when no rerun request is newer than the last finished run, two animation frames
 have passed since that finish (React has committed its deltas), the attribute reads notRunning, no
-lazily loaded element still shows its stSkeleton placeholder and every visible Plotly chart is
-drawn (for the app's own chart component, .aigrid-chart, also: no figure still pending). So settle() is safe as soon as an action has sent its rerun; settle_after(page, action)
-also proves that the action sent one (it fails when nothing reran).
+lazily loaded element still shows its stSkeleton placeholder, every visible Plotly chart is
+drawn (the app's chart component, .aigrid-chart: also no figure still pending) and each of the
+app's components has made its element. So settle() is safe as soon as an action has sent its
+rerun; settle_after(page, action) also proves that the action sent one (it fails when nothing
+reran).
 
 Streamlit 1.67 frontend contract, checked in static/js/index.*.js and Slider.*.js:
   stApp[data-test-script-state]: initial | running | rerunRequested | stopRequested |
