@@ -37,6 +37,21 @@ TEMPLATE = go.layout.Template(layout=dict(
 ))
 
 
+# Figures are rebuilt on every slider move from parts this module controls, so plotly's
+# per-property validation is skipped (it was most of each build); tests/test_figures.py checks
+# that every figure passes full validation.
+def _scatter(**props) -> go.Scatter:
+    return go.Scatter(**props, _validate=False)
+
+
+def _bar(**props) -> go.Bar:
+    return go.Bar(**props, _validate=False)
+
+
+def _figure(traces: list, layout: dict) -> go.Figure:
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
 def symbol_colour(symbol: str, position: int) -> str:
     return SYMBOL_COLOURS.get(symbol, COLORWAY[position % len(COLORWAY)])
 
@@ -70,7 +85,7 @@ def _event_markers(events: pd.DataFrame, yref: str, y: float) -> go.Scatter:
         by_day.setdefault(day, []).append(f"<b>{symbol}</b> {event}<br><i>{source}</i>")
     days = sorted(by_day)
     text = ["<br>".join(by_day[d]) for d in days]
-    return go.Scatter(x=days, y=[y] * len(days), yaxis=yref, mode="markers", name="Events",
+    return _scatter(x=days, y=[y] * len(days), yaxis=yref, mode="markers", name="Events",
                       marker=dict(symbol="triangle-down", size=9, color=MUTED),
                       hovertext=text, hoverinfo="text", showlegend=False)
 
@@ -84,10 +99,10 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
     traces = []
     for i, sym in enumerate(values.columns):
         colour = symbol_colour(sym, i)
-        traces.append(go.Scatter(x=values.index, y=values[sym].to_numpy(), name=sym, mode="lines",
+        traces.append(_scatter(x=values.index, y=values[sym].to_numpy(), name=sym, mode="lines",
                                  line=dict(color=colour, width=2), connectgaps=False,
                                  hovertemplate="%{y:,.2f}"))
-        traces.append(go.Scatter(x=drawdown.index, y=drawdown[sym].to_numpy(), name=sym,
+        traces.append(_scatter(x=drawdown.index, y=drawdown[sym].to_numpy(), name=sym,
                                  yaxis="y2", mode="lines", showlegend=False,
                                  line=dict(color=colour, width=1.3), hovertemplate="%{y:.1f}%"))
     annotations, shapes = [], []
@@ -101,15 +116,15 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _base_layout(
         560,
-        yaxis=dict(domain=[0.36, 1.0], title=y_title,
+        yaxis=dict(domain=[0.36, 1.0], title=dict(text=y_title),
                    **(dict(type="log", dtick=1) if log else dict(type="linear"))),
-        yaxis2=dict(domain=[0.0, 0.28], title="Below peak (%)", rangemode="tozero"),
+        yaxis2=dict(domain=[0.0, 0.28], title=dict(text="Below peak (%)"), rangemode="tozero"),
         yaxis3=dict(domain=[0.36, 1.0], overlaying="y", range=[0, 1.02], visible=False,
                     fixedrange=True),
         xaxis=dict(anchor="y2", type="date"),
         shapes=shapes, annotations=annotations,
     )
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def _shortfall_traces(gap: pd.DataFrame, xaxis: str = "x", yaxis: str = "y") -> list[go.Scatter]:
@@ -118,11 +133,11 @@ def _shortfall_traces(gap: pd.DataFrame, xaxis: str = "x", yaxis: str = "y") -> 
     demand, supply = gap["Demand (GW)"].to_numpy(), gap["Supply (GW)"].to_numpy()
     common = dict(x=month, xaxis=xaxis, yaxis=yaxis)
     return [
-        go.Scatter(**common, y=supply, name="Firm supply (GW)", mode="lines", line_shape="hv",
+        _scatter(**common, y=supply, name="Firm supply (GW)", mode="lines", line_shape="hv",
                    line=dict(color=SUPPLY, width=2.5), hovertemplate="%{y:.1f} GW"),
-        go.Scatter(**common, y=np.maximum(demand, supply), name="Shortfall (GW)", mode="lines",
+        _scatter(**common, y=np.maximum(demand, supply), name="Shortfall (GW)", mode="lines",
                    line=dict(width=0), fill="tonexty", fillcolor=SHORTFALL, hoverinfo="skip"),
-        go.Scatter(**common, y=demand, name="Expected demand (GW)", mode="lines",
+        _scatter(**common, y=demand, name="Expected demand (GW)", mode="lines",
                    line=dict(color=DEMAND, width=2.5), hovertemplate="%{y:.1f} GW"),
     ]
 
@@ -146,11 +161,11 @@ def fig_gap(gap: pd.DataFrame, first_shortfall: pd.Timestamp | None = None,
         traces.append(_event_markers(events, "y2", 1.0))
         shapes = _event_shapes(sorted(events["Date"].unique()))
     layout = _fixed_margins(_base_layout(
-        height, xaxis=dict(type="date"), yaxis=dict(title="GW", rangemode="tozero"),
+        height, xaxis=dict(type="date"), yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
         yaxis2=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
         shapes=shapes, annotations=_first_shortfall_annotation(first_shortfall, gap),
     ), left=68, bottom=36)
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
@@ -159,23 +174,24 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
     powered = yearly["Demand (GW)"] - yearly["Shortfall (GW)"]  # hours-weighted: matches the share
     share = yearly["Powered share (%)"]
     traces = [
-        go.Bar(x=years, y=yearly["Demand (GW)"], name="Expected demand (GW)",
+        _bar(x=years, y=yearly["Demand (GW)"], name="Expected demand (GW)",
                marker_color="rgba(192, 57, 43, 0.25)", hovertemplate="%{y:.1f} GW"),
-        go.Bar(x=years, y=powered, name="Powered (GW)", marker_color=SUPPLY,
+        _bar(x=years, y=powered, name="Powered (GW)", marker_color=SUPPLY,
                text=[f"{s:.0f}%" for s in share], textposition="outside",
                hovertemplate="%{y:.1f} GW"),
     ]
     layout = _fixed_margins(_base_layout(
-        height, barmode="overlay", yaxis=dict(title="GW", rangemode="tozero"),
-        xaxis=dict(type="category", title="Year"), hovermode="x unified"), left=68, bottom=56)
-    return go.Figure(data=traces, layout=layout)
+        height, barmode="overlay", yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
+        xaxis=dict(type="category", title=dict(text="Year")), hovermode="x unified"),
+        left=68, bottom=56)
+    return _figure(traces, layout)
 
 
 def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=None,
                   events: pd.DataFrame | None = None, x_range: tuple[date, date] | None = None,
                   crash_label: str = "") -> go.Figure:
     """Market (rebased) on top, grid demand vs stepped supply below, one calendar axis."""
-    traces = [go.Scatter(x=values.index, y=values[s].to_numpy(), name=s, mode="lines",
+    traces = [_scatter(x=values.index, y=values[s].to_numpy(), name=s, mode="lines",
                          line=dict(color=symbol_colour(s, i), width=1.8),
                          hovertemplate="%{y:.1f}") for i, s in enumerate(values.columns)]
     traces += _shortfall_traces(gap, "x", "y2")
@@ -191,19 +207,19 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _fixed_margins(_base_layout(
         620,
-        yaxis=dict(domain=[0.56, 1.0], title="Rebased (100 = start)"),
-        yaxis2=dict(domain=[0.0, 0.46], title="GW", rangemode="tozero"),
+        yaxis=dict(domain=[0.56, 1.0], title=dict(text="Rebased (100 = start)")),
+        yaxis2=dict(domain=[0.0, 0.46], title=dict(text="GW"), rangemode="tozero"),
         yaxis3=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
         xaxis=dict(anchor="y2", type="date", range=list(x_range) if x_range else None),
         shapes=shapes, annotations=annotations,
     ), left=72, bottom=36)
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
                       height: int = 340) -> go.Figure:
     """ERCOT large-load requests over time (GW), with the record peak as a reference line."""
-    traces = [go.Scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers",
+    traces = [_scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers",
                          name="Large-load requests (GW)", marker=dict(color=DEMAND, size=9),
                          hovertext=queue["Source"], hovertemplate="%{y:.0f} GW<br>%{hovertext}")]
     shapes, annotations = [], []
@@ -213,10 +229,10 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
         annotations.append(dict(xref="paper", x=0.01, y=peak_record_gw, yanchor="bottom",
                                 showarrow=False, text=f"Record peak demand {peak_record_gw:.1f} GW",
                                 font=dict(color=SUPPLY, size=12)))
-    layout = _base_layout(height, yaxis=dict(title="GW", rangemode="tozero"),
+    layout = _base_layout(height, yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
                           xaxis=dict(type="date"), shapes=shapes, annotations=annotations,
                           hovermode="closest")
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
@@ -227,26 +243,23 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
     traces = []
     for i, (name, rows) in enumerate(table.groupby("Scenario", sort=False)):
         colour = COLORWAY[(i + 1) % len(COLORWAY)]
-        traces.append(go.Scatter(x=rows["Year"], y=rows["Supply (GW)"], name=name,
+        traces.append(_scatter(x=rows["Year"], y=rows["Supply (GW)"], name=name,
                                  legendgroup=name, mode="lines+markers", line_shape="hv",
                                  line=dict(color=colour, width=2), hovertemplate="%{y:.1f} GW"))
-        traces.append(go.Scatter(x=rows["Year"], y=rows["Powered share (%)"], name=name,
+        traces.append(_scatter(x=rows["Year"], y=rows["Powered share (%)"], name=name,
                                  legendgroup=name, showlegend=False, yaxis="y2",
                                  mode="lines+markers", line=dict(color=colour, width=2, dash="dot"),
                                  hovertemplate="%{y:.0f}%"))
     layout = _base_layout(
-        height, xaxis=dict(anchor="y2", title="Year", dtick=1),
-        yaxis=dict(domain=[0.52, 1.0], title="Firm supply (GW)", rangemode="tozero"),
-        yaxis2=dict(domain=[0.0, 0.42], title="Powered share (%)", range=[0, 105]),
+        height, xaxis=dict(anchor="y2", title=dict(text="Year"), dtick=1),
+        yaxis=dict(domain=[0.52, 1.0], title=dict(text="Firm supply (GW)"), rangemode="tozero"),
+        yaxis2=dict(domain=[0.0, 0.42], title=dict(text="Powered share (%)"), range=[0, 105]),
     )
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def figure_json(fig: go.Figure) -> str:
-    """The figure as plotly.js reads it: JSON with numeric arrays as base64 typed arrays.
-
-    The figures here are built from validated parts, so plotly's validation pass is skipped.
-    """
+    """The figure as plotly.js reads it: JSON with numeric arrays as base64 typed arrays."""
     return pio.to_json(fig, validate=False)
 
 

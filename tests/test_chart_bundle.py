@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import plotly
+import plotly.graph_objects as go
 
 from lib import figures, report, settings
 from lib.prices import get_prices
@@ -49,3 +50,15 @@ def test_figure_json_is_what_plotly_js_reads():
         parsed = json.loads(figures.figure_json(fig))
         assert len(parsed["data"]) == len(fig.data)
         assert parsed["layout"]["template"]["layout"]
+
+
+def test_every_figure_passes_plotly_validation():
+    """Test that figures built without plotly's validation would pass it: every property is
+    one plotly knows, with a valid value (axis titles as {"text": ...}, as plotly.js 3+ reads)."""
+    for fig in _figures():
+        as_dict = fig.to_dict()
+        checked = go.Figure(as_dict)  # raises ValueError on an unknown or invalid property
+        assert len(checked.data) == len(fig.data)
+        for name in ("xaxis", "yaxis", "xaxis2", "yaxis2"):
+            axis = as_dict["layout"].get(name, {})
+            assert not isinstance(axis.get("title"), str), (fig.layout.title.text, name)
