@@ -5,6 +5,7 @@ Pure text builders; lib/export.py turns figures and this summary into files.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -95,16 +96,32 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
     return "\n".join(lines) + "\n"
 
 
-def collision_figure(frame: pd.DataFrame, symbols: list[str], scenario: grid_model.Scenario,
-                     gap: pd.DataFrame, first_shortfall) -> go.Figure:
-    """The home page's chart: AI names rebased from the horizon start over the model's lines."""
-    start, end = date(scenario.start_year, 1, 1), date(scenario.end_year, 12, 31)
+@dataclass(frozen=True)
+class CollisionMarket:
+    """The market half of the home chart: it depends on the prices and the horizon only."""
+
+    values: pd.DataFrame  # weekly closes, rebased to 100 at the horizon start
+    events: pd.DataFrame  # dated events of the shown names inside the horizon
+    crash_label: str  # "12 Dec 2025: Nasdaq −1.69% (−398.69 pts)"
+    x_range: tuple[date, date]
+
+
+def collision_market(frame: pd.DataFrame, symbols: list[str], start_year: int,
+                     end_year: int) -> CollisionMarket:
+    """Weekly rebased closes, events and the crash label for the horizon's years."""
+    start, end = date(start_year, 1, 1), date(end_year, 12, 31)
     daily = market.wide_closes(frame, start=start)
     values = market.rebase(market.weekly_closes(daily)).dropna(axis=1, how="all")
     shown = events.chart_events(events.load_events(), symbols, start, end)
     crash = market.move_label(market.day_move(frame, "^IXIC", events.CRASH_DAY))
-    return figures.fig_collision(values, gap, first_shortfall=first_shortfall, events=shown,
-                                 x_range=(start, end), crash_label=crash)
+    return CollisionMarket(values, shown, crash, (start, end))
+
+
+def collision_figure(part: CollisionMarket, gap: pd.DataFrame, first_shortfall) -> go.Figure:
+    """The home page's chart: AI names rebased from the horizon start over the model's lines."""
+    return figures.fig_collision(part.values, gap, first_shortfall=first_shortfall,
+                                 events=part.events, x_range=part.x_range,
+                                 crash_label=part.crash_label)
 
 
 def report_items(
@@ -121,7 +138,9 @@ def report_items(
     queue = grid_facts.queue_history()
     record = grid_facts.record_peak_gw()
     items = [
-        ("ai-vs-grid", collision_figure(frame, symbols, scenario, gap, summary.first_shortfall),
+        ("ai-vs-grid", collision_figure(
+            collision_market(frame, symbols, scenario.start_year, scenario.end_year), gap,
+            summary.first_shortfall),
          model_context(COLLISION_TITLE, scenario, as_of)),
         ("powered-share", figures.fig_bridge(yearly), model_context(BRIDGE_TITLE, scenario)),
         ("demand-vs-supply", figures.fig_gap(gap, summary.first_shortfall),

@@ -23,6 +23,16 @@ def cached_prices(symbols: tuple[str, ...], offline: bool) -> prices.PriceResult
     return prices.get_prices(list(symbols), offline=offline)
 
 
+@st.cache_data(ttl=PRICE_TTL_S, show_spinner=False, max_entries=64)
+def collision_market(symbols: tuple[str, ...], offline: bool, start_year: int, end_year: int,
+                     as_of: str) -> report.CollisionMarket:
+    """The home chart's market half, computed once per prices and horizon, not per slider move.
+    `as_of` (the prices' as-of text) keys it to the data: a refresh gives a new entry."""
+    del as_of  # part of the cache key only
+    frame = cached_prices(symbols, offline).frame
+    return report.collision_market(frame, list(symbols), start_year, end_year)
+
+
 @st.cache_data(show_spinner=False)
 def snapshot_catalogue():
     return prices.snapshot_catalogue()
@@ -85,9 +95,10 @@ STATS_COLUMN_CONFIG = {
 # --- grid scenario controls ------------------------------------------------------------------
 
 
-def _slider(setting) -> float:
-    """One bound slider per setting; its key is the setting name and the URL parameter."""
-    kwargs = {} if setting.name in st.session_state else {"value": _typed(setting, setting.default)}
+def _slider(setting, has_state: bool) -> float:
+    """One bound slider per setting; its key is the setting name and the URL parameter.
+    has_state: the key is in session state already (then a default value would clash)."""
+    kwargs = {} if has_state else {"value": _typed(setting, setting.default)}
     lo, hi = setting.bounds
     return st.slider(setting.label, _typed(setting, lo), _typed(setting, hi),
                      step=_typed(setting, setting.step), key=setting.name,
@@ -120,12 +131,13 @@ def scenario_sliders(groups=settings.GROUPS, columns: int = 1) -> Scenario:
     """Sliders for the settings of `groups` under small headings, in `columns` columns (groups
     kept whole, in order); returns the Scenario."""
     values = {}
+    in_state = set(st.session_state.keys())  # one read: each `in` rebuilds the state's view
     slots = st.columns(columns) if columns > 1 else [st.container()]
     for i, group in enumerate(groups):
         with slots[min(i, len(slots) - 1)]:
             st.markdown(f"**{group}**")
             for setting in (s for s in settings.SETTINGS if s.group == group):
-                values[setting.name] = _slider(setting)
+                values[setting.name] = _slider(setting, setting.name in in_state)
     return settings.scenario_from_mapping(values)[0]
 
 

@@ -34,8 +34,9 @@ def scenario_view() -> None:
     ui.model_cards(summary, bridge.bridge_sentence(table, 2030),
                    scenario_state.matching_preset(scenario))
     as_of = market.as_of_text(result.provenance)
-    ui.chart(report.collision_figure(result.frame, symbols, scenario, gap,
-                                     summary.first_shortfall), "collision_chart",
+    part = ui.collision_market(tuple(symbols), ui.is_offline(), scenario.start_year,
+                               scenario.end_year, as_of)
+    ui.chart(report.collision_figure(part, gap, summary.first_shortfall), "collision_chart",
              context=report.model_context(report.COLLISION_TITLE, scenario, as_of))
     st.caption(f"{as_of} Weekly closes, rebased to 100 in the first week of "
                f"{scenario.start_year}. Grid: {scenario_state.scenario_summary(scenario)}. "
