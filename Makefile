@@ -3,7 +3,7 @@ UV ?= uv
 PORT ?= 8501
 export AIGRID_CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null || command -v google-chrome 2>/dev/null)
 
-.PHONY: help env run serve test test-fast chromium nginx data bench load replicas lint clean
+.PHONY: help env run dev serve test test-fast chromium nginx data bench load replicas lint clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -17,6 +17,10 @@ env: .venv/.synced  ## Create the virtual environment from uv.lock
 
 run: env  ## Start the app on http://localhost:8501 (works offline on the bundled snapshot)
 	$(UV) run python scripts/serve.py --server.port $(PORT)
+
+dev: env  ## Like run, and reruns the app when a source file is saved
+	$(UV) run python scripts/serve.py --server.port $(PORT) --server.fileWatcherType auto \
+	  --server.runOnSave true
 
 serve: env  ## Production settings: headless, XSRF on, uploads capped, error details hidden
 	$(UV) run python scripts/serve.py --server.port $(PORT) --server.headless true \
