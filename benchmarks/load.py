@@ -478,8 +478,8 @@ def markdown(results: dict) -> str:
             for name, row in (("page load (first run)", fl), ("slider move (fragment run)", mv))
         ),
         "",
-        f"Before the clock started, one page load warmed the server up in "
-        f"{results['warm_up_load_ms']} ms (a new process imports pandas and plotly).",
+        f"Before the clock started, one page load (the new process's first session; "
+        f"scripts/serve.py had loaded pandas and plotly) took {results['warm_up_load_ms']} ms.",
         "",
         f"Throughput: {mv['per_s']} slider moves per second. Received "
         f"{results['received_mib']} MiB of ForwardMsgs (no client-side message cache); the "
