@@ -3,7 +3,8 @@
 A link is untrusted text: whatever its parameters, a page opens without an exception or an error
 box and adds at most one calm notice. A typed symbol is untrusted too: it is refused with a
 warning and never reaches the page as HTML, because the app draws no raw HTML at all (the last
-test fails on any `unsafe_allow_html=True`, `st.html` or HTML component outside an allow-list).
+tests fail on any `unsafe_allow_html=True`, `st.html` or component outside an allow-list, and on
+component JS that sets HTML from anything but string literals).
 """
 
 from __future__ import annotations
@@ -192,10 +193,16 @@ def test_a_rejected_symbol_is_not_echoed_as_live_markdown():
 
 # --- where raw HTML could be drawn ------------------------------------------------------------
 
-# (file, line) of each call that may draw raw HTML, with why its text is the app's own. None yet:
+# (file, line) of each call that may draw raw HTML, with why its text is the app's own.
 # Streamlit escapes everything else (markdown without HTML, alerts, tables).
-ALLOWED_HTML_SITES: dict[tuple[str, int], str] = {}
-HTML_CALLS = {"html"}  # st.html, components.html, st.components.v1.html
+ALLOWED_HTML_SITES: dict[tuple[str, int], str] = {
+    ("lib/ui.py", 274): "the chart component: Plotly draws the app's figures; its JS sets no "
+                        "HTML from data (test_component_js_sets_html_only_from_literals)",
+    ("lib/ui.py", 277): "the copy-link component: the link goes into an input's value",
+}
+# st.html, components.html, st.components.v1.html; st.components.v2.component (JS of its own)
+HTML_CALLS = {"html", "component"}
+COMPONENT_JS = sorted((ROOT / "lib").glob("*.js"))
 
 
 def html_sites(source: str, name: str) -> list[tuple[str, int, str]]:
@@ -228,6 +235,33 @@ def test_raw_html_is_drawn_only_at_reviewed_call_sites():
     ]
     unreviewed = [s for s in sites if (s[0], s[1]) not in ALLOWED_HTML_SITES]
     assert not unreviewed, f"raw HTML outside the reviewed call sites: {unreviewed}"
+
+
+_JS_LITERAL = r"""(?:'[^'\\]*'|"[^"\\]*")"""
+
+
+def js_html_problems(source: str) -> list[str]:
+    """HTML set from anything but string literals, and HTML-writing calls, in a JS source."""
+    problems = re.findall(r"insertAdjacentHTML|document\.write|eval\(|new Function", source)
+    for match in re.finditer(r"(?:inner|outer)HTML\s*=\s*([^;]+);", source):
+        if not re.fullmatch(rf"\s*{_JS_LITERAL}(?:\s*\+\s*{_JS_LITERAL})*\s*", match.group(1)):
+            problems.append(match.group(0)[:80])
+    return problems
+
+
+def test_component_js_sets_html_only_from_literals():
+    """Test that the components' JS assigns innerHTML / outerHTML only string literals (never
+    data from the server), and never calls insertAdjacentHTML or document.write."""
+    assert COMPONENT_JS
+    for path in COMPONENT_JS:
+        assert not js_html_problems(path.read_text()), path.name
+
+
+def test_the_js_scan_flags_html_built_from_data():
+    """Test that the JS scan passes literals and flags data in innerHTML and insertAdjacentHTML."""
+    assert not js_html_problems("box.innerHTML = '<input>'\n  + '<button>Copy</button>';")
+    assert js_html_problems("box.innerHTML = '<a>' + data.url + '</a>';")
+    assert js_html_problems("el.insertAdjacentHTML('beforeend', text);")
 
 
 def test_the_html_scan_flags_unsafe_markdown_and_st_html():
