@@ -28,8 +28,16 @@ function chartDiv(parent, height) {
   if (!gd) {
     gd = document.createElement("div");
     gd.className = "aigrid-chart";
-    gd.setAttribute("role", "img");
     parent.appendChild(gd);
+    // Plotly's own "responsive" follows the window only; the column can change width alone
+    // (sidebar opened or closed), so follow the element.
+    gd.__aigridResize = new ResizeObserver(([entry]) => {
+      const width = Math.round(entry.contentRect.width);
+      const changed = gd.__aigridWidth !== undefined && width !== gd.__aigridWidth;
+      gd.__aigridWidth = width;  // the first report is the width Plotly draws at
+      if (changed && window.Plotly && gd.data) window.Plotly.Plots.resize(gd);
+    });
+    gd.__aigridResize.observe(gd);
   }
   gd.style.minHeight = `${height}px`;  // keeps the page from jumping while plotly.js loads
   return gd;
@@ -38,7 +46,6 @@ function chartDiv(parent, height) {
 export default function ({ data, parentElement }) {
   const figure = JSON.parse(data.figure);
   const gd = chartDiv(parentElement, figure.layout.height || 450);
-  gd.setAttribute("aria-label", data.label || "chart");
   const ticket = (gd.__aigridTicket = (gd.__aigridTicket || 0) + 1);
   gd.dataset.pending = "1";
   loadPlotly(data.plotly_src)
@@ -61,5 +68,8 @@ export default function ({ data, parentElement }) {
     .finally(() => {
       if (ticket === gd.__aigridTicket) delete gd.dataset.pending;
     });
-  return () => window.Plotly && window.Plotly.purge(gd);
+  return () => {
+    gd.__aigridResize?.disconnect();
+    if (window.Plotly) window.Plotly.purge(gd);
+  };
 }

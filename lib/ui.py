@@ -294,8 +294,7 @@ def chart(fig, key: str, container=None, context=None) -> None:
     """
     with container if container is not None else nullcontext():
         _plotly_chart(key=key, data={"figure": figures.figure_json(fig), "config": CHART_CONFIG,
-                                     "plotly_src": static_url(PLOTLY_BUNDLE),
-                                     "label": fig.layout.title.text or key})
+                                     "plotly_src": static_url(PLOTLY_BUNDLE)})
         if context is not None:
             downloads(fig, key, context, st)
 

@@ -9,7 +9,7 @@ st.title("Grid: a straight line of demand, steps of supply")
 st.caption("ERCOT (Texas). Demand is the market's linear expectation of new large load; supply "
            "is firm capacity that arrives in tranches, each only after its lead time. "
            "Scenario arithmetic, not a forecast: every default has a source or is labelled an "
-           "assumption (hover the ⓘ of each slider).")
+           "assumption (hover the ? beside each slider).")
 ui.check_link(known_extra=scenario_state.MARKET_PARAMS)
 
 

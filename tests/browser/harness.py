@@ -11,8 +11,9 @@ it counts the rerun requests the page sends (BackMsg.rerun_script) and the runs 
 The page is settled when no rerun request is newer than the last finished run, two animation frames
 have passed since that finish (React has committed its deltas), the attribute reads notRunning, no
 lazily loaded element still shows its stSkeleton placeholder, every visible Plotly chart is
-drawn (the app's chart component, .aigrid-chart: also no figure still pending) and each of the
-app's components has made its element. So settle() is safe as soon as an action has sent its
+drawn (the app's chart component, .aigrid-chart: no figure still pending, and drawn or showing
+its could-not-draw note, which error_texts reports) and each of the app's components has made
+its element. So settle() is safe as soon as an action has sent its
 rerun; settle_after(page, action) also proves that the action sent one (it fails when nothing
 reran).
 
@@ -76,6 +77,7 @@ PLOTLY_CHART = '[data-testid="stPlotlyChart"], .aigrid-chart'
 DRAWN_PLOT = ".js-plotly-plot .main-svg"
 EXCEPTION = '[data-testid="stException"]'
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
+CHART_ERROR = ".aigrid-chart-error"  # the chart component's note when it could not draw
 SLIDER = '[data-testid="stSlider"]'
 SLIDER_THUMB = 'input[type="range"], [role="slider"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"], [data-testid="stTopNavLink"]'
@@ -163,7 +165,8 @@ PROBE_JS = r"""
       '[data-testid="stPlotlyChart"], .aigrid-chart, [data-testid^="stBidiComponent"]'))
     .filter(c => c.getClientRects().length && (c.matches('[data-testid^="stBidiComponent"]')
       ? !c.querySelector(':scope > [class^="aigrid-"]')
-      : !c.querySelector('.main-svg') || c.hasAttribute('data-pending')));
+      : c.hasAttribute('data-pending')
+        || !c.querySelector('.main-svg, :scope > .aigrid-chart-error')));
   s.idle = () => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -466,8 +469,8 @@ def settle_after(
 
 
 def error_texts(page: Any) -> list[str]:
-    """Return the texts of exceptions and error alerts on the page."""
-    return page.locator(f"{EXCEPTION}, {ERROR_ALERT}").all_inner_texts()
+    """Return the texts of exceptions, error alerts and charts that could not draw."""
+    return page.locator(f"{EXCEPTION}, {ERROR_ALERT}, {CHART_ERROR}").all_inner_texts()
 
 
 def assert_no_error(page: Any) -> None:

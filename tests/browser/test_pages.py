@@ -7,6 +7,7 @@ import re
 import pytest
 
 from .harness import (
+    ROOT,
     assert_no_error,
     drag_slider,
     new_context,
@@ -16,7 +17,10 @@ from .harness import (
     screenshot,
     settle,
     settle_after,
+    start_streamlit,
 )
+
+APP = ROOT / "app.py"
 
 pytestmark = pytest.mark.browser
 
@@ -139,3 +143,37 @@ def test_odd_link_shows_one_calm_notice(app_server, page):
     assert notices.count() == 1
     assert_no_error(page)
     screenshot(page, "grid-odd-link")
+
+
+CHART_WIDTH_JS = (
+    "() => Number(document.querySelector('.aigrid-chart .main-svg').getAttribute('width'))")
+
+
+def test_a_chart_follows_its_column_when_the_sidebar_closes(app_server, page):
+    """Test that closing the sidebar (the window keeps its size) widens the drawn chart."""
+    open_settled(page, app_server, "grid")
+    before = page.evaluate(CHART_WIDTH_JS)
+    page.locator('[data-testid="stSidebarHeader"]').hover()  # the button shows on hover
+    page.get_by_role("button", name="Collapse sidebar").click()
+    page.wait_for_function(f"() => ({CHART_WIDTH_JS})() > {before}")
+    assert page.evaluate(CHART_WIDTH_JS) > before + 100
+    assert_no_error(page)
+    screenshot(page, "grid-sidebar-closed")
+
+
+def test_without_plotly_js_the_page_says_so_and_keeps_its_numbers(browser):
+    """Test that when plotly.js cannot load (static files off), each chart shows a short note
+    and the page keeps its metrics and tables, with no exception."""
+    with start_streamlit(APP, env={"STREAMLIT_SERVER_ENABLE_STATIC_SERVING": "false"}) as server:
+        context = new_context(browser)
+        try:
+            page = new_page(context)
+            page.goto(server.url_for("grid"))
+            settle(page)
+            notes = page.locator(".aigrid-chart-error").all_inner_texts()
+            assert len(notes) == 2 and all("could not be drawn" in n for n in notes), notes
+            assert metric_value(page, "First shortfall") == "Apr 2025"
+            assert page.locator('[data-testid="stException"]').count() == 0
+            screenshot(page, "grid-without-plotly")
+        finally:
+            context.close()
