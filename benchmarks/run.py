@@ -70,8 +70,8 @@ UNCHANGED_AFTER_MS = (
     1_000  # settled this long after its run with no change: the move changed nothing
 )
 SLIDER_MOVES = 15
-COLD_REPEATS = 1  # fresh server processes per page (each start costs ~5 s)
-WARM_LOADS = 3  # new contexts on a warm server, per page
+COLD_REPEATS = 3  # fresh server processes per page (each start costs ~5 s); medians of 3
+WARM_LOADS = 7  # new contexts on a warm server, per page (first loads vary ±25% here)
 SESSIONS = 20
 
 MOVE_TIMEOUT_MS = 15_000
