@@ -26,35 +26,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from lib.figure_data import (
-    _ISO_DATE,
-    EXTRA_ARRAYS,
-    TRACE_COLUMN,
-    _as_array,
-    _plain,
-    figure_data_csv,
-    figure_data_frame,
-)
-
-# lib.report_archive imports the image functions from here, so importing it at the top would be
-# a cycle: its names are looked up on first use instead (PEP 562), and stay the same objects.
-_ARCHIVE_NAMES = ("build_report_zip", "markdown_to_html", "slugify")
-__all__ = [
-    "A4", "BODY_FONT_FRACTION", "BROWSER_NAMES", "EXTRA_ARRAYS", "FIX_MESSAGE", "HALF",
-    "PAGE_SIZES", "RENDER_FAILED_MESSAGE", "SLIDE", "TRACE_COLUMN", "ExportUnavailable",
-    "FigureContext", "PageSize", "body_font_px", "ensure_server", "figure_data_csv",
-    "figure_data_frame", "find_browser", "print_ready", "stop_server", "to_png", "to_pngs",
-    "to_svg", *_ARCHIVE_NAMES,  # served by __getattr__ below
-]
-
-
-def __getattr__(name: str):
-    if name in _ARCHIVE_NAMES:
-        from lib import report_archive
-
-        return getattr(report_archive, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+from lib.figure_data import _ISO_DATE, _as_array, _plain
 
 FIX_MESSAGE = (
     "Image export needs Chromium: install it (e.g. `sudo apt-get install chromium`) or set "

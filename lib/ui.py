@@ -11,7 +11,17 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import export, figures, market, prices, report, scenario_state, settings
+from lib import (
+    export,
+    figure_data,
+    figures,
+    market,
+    prices,
+    report,
+    report_archive,
+    scenario_state,
+    settings,
+)
 from lib.grid_model import Scenario
 
 PRICE_TTL_S = 15 * 60  # a live refresh at most every 15 minutes per symbol set
@@ -175,6 +185,7 @@ SOURCE_COLUMN_CONFIG = {
     "URL": st.column_config.LinkColumn("Link", display_text="source"),
     "Fact ID": st.column_config.TextColumn(help="Row in data/grid; see the Sources & method page."),
 }
+EVENT_COLUMN_CONFIG = {"Date": SOURCE_COLUMN_CONFIG["Date"], "URL": SOURCE_COLUMN_CONFIG["URL"]}
 YEAR_COLUMN_CONFIG = {
     "Year": st.column_config.NumberColumn(format="%d"),
     **{c: st.column_config.NumberColumn(format="%.1f") for c in
@@ -332,7 +343,7 @@ def downloads(fig, key: str, context, target=st) -> None:
     svg.download_button("SVG", lambda: export.to_svg(fig, context, size), f"{key}.svg",
                         "image/svg+xml", key=f"{key}_svg", on_click="ignore",
                         disabled=not can_draw, icon=":material/polyline:")
-    csv.download_button("CSV", lambda: export.figure_data_csv(fig), f"{key}.csv", "text/csv",
+    csv.download_button("CSV", lambda: figure_data.figure_data_csv(fig), f"{key}.csv", "text/csv",
                         key=f"{key}_csv", on_click="ignore", icon=":material/table:")
     if not can_draw:
         note.caption(export.FIX_MESSAGE)
@@ -347,7 +358,7 @@ def report_download(result: prices.PriceResult, scenario: Scenario) -> None:
     def build() -> bytes:
         items, summary = report.report_items(result.frame, result.provenance, scenario, saved,
                                              date.today())
-        return export.build_report_zip(items, summary, size=size)[0]
+        return report_archive.build_report_zip(items, summary, size=size)[0]
 
     st.download_button("Download report (zip)", build, "ai-grid-report.zip", "application/zip",
                        key="report_zip", on_click="ignore", icon=":material/download:",

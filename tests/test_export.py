@@ -29,15 +29,15 @@ from lib.export import (
     FigureContext,
     PageSize,
     body_font_px,
-    build_report_zip,
     ensure_server,
-    figure_data_csv,
     find_browser,
     print_ready,
     to_png,
     to_pngs,
     to_svg,
 )
+from lib.figure_data import figure_data_csv
+from lib.report_archive import build_report_zip
 
 needs_chromium = pytest.mark.skipif(find_browser() is None, reason="no Chrome/Chromium found")
 SMALL = PageSize("small", 480, 320, 1)  # keeps the pure-Python PNG decoder quick

@@ -5,7 +5,7 @@ import json
 import zipfile
 from datetime import date
 
-from lib import export, grid_model, report, settings
+from lib import grid_model, report, report_archive, settings
 from lib.prices import get_prices
 
 
@@ -38,7 +38,7 @@ def test_summary_states_the_headline_numbers_and_the_crash_moves():
 def test_report_zip_without_images_still_holds_csvs_and_summary():
     """Test the zip built with images off: a CSV per figure, the summary and a manifest."""
     items, summary = _items()
-    data, _ = export.build_report_zip(items, summary, images=False)
+    data, _ = report_archive.build_report_zip(items, summary, images=False)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert {"summary.md", "manifest.json"} <= set(names)
     assert sum(n.endswith(".csv") for n in names) == 6
