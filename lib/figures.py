@@ -261,8 +261,3 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
 def figure_json(fig: go.Figure) -> str:
     """The figure as plotly.js reads it: JSON with numeric arrays as base64 typed arrays."""
     return pio.to_json(fig, validate=False)
-
-
-def trace_types(fig: go.Figure) -> set[str]:
-    """Trace types a figure draws; each must be in the plotly.js bundle the browser loads."""
-    return {trace.type for trace in fig.data}

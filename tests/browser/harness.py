@@ -10,17 +10,17 @@ it counts the rerun requests the page sends (BackMsg.rerun_script) and the runs 
 (ForwardMsg.script_finished, not counting FINISHED_EARLY_FOR_RERUN, which a newer run replaces).
 The page is settled when no rerun request is newer than the last finished run, two animation frames
 have passed since that finish (React has committed its deltas), the attribute reads notRunning, no
-lazily loaded element still shows its stSkeleton placeholder, every visible Plotly chart is
-drawn (the app's chart component, .aigrid-chart: no figure still pending, and drawn or showing
-its could-not-draw note, which error_texts reports) and each of the app's components has made
-its element. So settle() is safe as soon as an action has sent its
-rerun; settle_after(page, action) also proves that the action sent one (it fails when nothing
-reran).
+lazily loaded element still shows its stSkeleton placeholder, every visible chart (the app's
+chart component, .aigrid-chart) has no figure pending and is drawn or shows its could-not-draw
+note (which error_texts reports), and each of the app's components has made its element. So
+settle() is safe as soon as an action has sent its rerun; settle_after(page, action) also
+proves that the action sent one (it fails when nothing reran).
 
 Streamlit 1.67 frontend contract, checked in static/js/index.*.js and Slider.*.js:
   stApp[data-test-script-state]: initial | running | rerunRequested | stopRequested |
     compilationError | notRunning;  stApp[data-test-connection-state]: CONNECTED, ...
-  stException, stAlertContentError (stAlertContent + capitalised kind), stPlotlyChart,
+  stException, stAlertContentError (stAlertContent + capitalised kind), stBidiComponent*
+  (an st.components.v2 element's container),
   stSlider (a react-aria slider: its thumb is a visually hidden <input type="range">, no role
   attribute), stSidebarNav / stSidebarNavLink (stTopNavLink with position="top"), and the class
   st-key-<key> (characters outside [A-Za-z0-9_-] become "-") on a keyed element's container.
@@ -71,10 +71,9 @@ SETTLE_TIMEOUT_MS = 30_000
 APP = '[data-testid="stApp"]'
 SCRIPT_STATE_ATTR = "data-test-script-state"
 NOT_RUNNING = "notRunning"
-# A chart's container: Streamlit's st.plotly_chart, or the app's chart component (the div
-# that Plotly draws into and updates with Plotly.react; data-pending while a figure is applied).
-PLOTLY_CHART = '[data-testid="stPlotlyChart"], .aigrid-chart'
-DRAWN_PLOT = ".js-plotly-plot .main-svg"
+# The app's chart component: the div Plotly draws into and updates with Plotly.react
+# (data-pending while a figure is applied).
+PLOTLY_CHART = ".aigrid-chart"
 EXCEPTION = '[data-testid="stException"]'
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
 CHART_ERROR = ".aigrid-chart-error"  # the chart component's note when it could not draw
@@ -162,7 +161,7 @@ PROBE_JS = r"""
   // The app's components mount in two steps: their JS module loads, then makes its element
   // (class aigrid-*: .aigrid-chart, .aigrid-link); until then the container counts as undrawn.
   s.undrawnCharts = () => Array.from(document.querySelectorAll(
-      '[data-testid="stPlotlyChart"], .aigrid-chart, [data-testid^="stBidiComponent"]'))
+      '.aigrid-chart, [data-testid^="stBidiComponent"]'))
     .filter(c => c.getClientRects().length && (c.matches('[data-testid^="stBidiComponent"]')
       ? !c.querySelector(':scope > [class^="aigrid-"]')
       : c.hasAttribute('data-pending')
