@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.market import day_move
+from lib.market import day_move, move_label
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 EVENT_COLUMNS = ["Date", "Symbol", "Event", "Source", "URL", "Excerpt", "Conflict", "Event ID"]
@@ -53,3 +53,8 @@ def with_price_check(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame
         move = day_move(prices, row.Symbol, row.Date.date()) if row.Symbol != "GRID" else None
         moves.append(round(move.change_pct, 2) if move else None)
     return events.assign(**{"Close-to-close (%)": moves})
+
+
+def crash_label(frame: pd.DataFrame) -> str:
+    """The Nasdaq's move on CRASH_DAY as a chart label, from the data ("" without that bar)."""
+    return move_label(day_move(frame, "^IXIC", CRASH_DAY))

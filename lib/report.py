@@ -113,8 +113,7 @@ def collision_market(frame: pd.DataFrame, symbols: list[str], start_year: int,
     daily = market.wide_closes(frame, start=start)
     values = market.rebase(market.weekly_closes(daily)).dropna(axis=1, how="all")
     shown = events.chart_events(events.load_events(), symbols, start, end)
-    crash = market.move_label(market.day_move(frame, "^IXIC", events.CRASH_DAY))
-    return CollisionMarket(values, shown, crash, (start, end))
+    return CollisionMarket(values, shown, events.crash_label(frame), (start, end))
 
 
 def collision_figure(part: CollisionMarket, gap: pd.DataFrame, first_shortfall) -> go.Figure:

@@ -37,7 +37,8 @@ if not symbols:
 
 result = ui.cached_prices(tuple(symbols), ui.is_offline())
 ui.show_notices(result.notices)
-st.caption(market.as_of_text(result.provenance),
+as_of = market.as_of_text(result.provenance)
+st.caption(as_of,
            help="  \n".join(prices.provenance_line(p) for p in result.provenance.values()))
 if result.frame.empty:
     st.warning("No price data for the chosen symbols.")
@@ -53,12 +54,12 @@ if preset == "Custom":
 view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, custom)
 shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,
                             include_grid=False)
-crash = market.move_label(market.day_move(result.frame, "^IXIC", events.CRASH_DAY))
 ui.chart(figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log,
-                            events=shown, crash_label=crash), "market_chart",
+                            events=shown, crash_label=events.crash_label(result.frame)),
+         "market_chart",
          context=report.market_context(f"{', '.join(view.values.columns)}: {mode.lower()}, "
                                        f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}",
-                                       market.as_of_text(result.provenance)))
+                                       as_of))
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
            "highest close so far in the range. Triangles mark dated, sourced events; hover "
            "for the source.")
@@ -71,5 +72,4 @@ st.dataframe(
 with st.expander(f"Events in range ({len(shown)})"):
     st.dataframe(events.with_price_check(shown, result.frame)
                  [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
-                 hide_index=True, column_config={"URL": st.column_config.LinkColumn("Link"),
-                                                 "Date": st.column_config.DateColumn()})
+                 hide_index=True, column_config=ui.EVENT_COLUMN_CONFIG)

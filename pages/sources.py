@@ -26,7 +26,7 @@ st.markdown(bridge.FORMULA)
 
 st.subheader("Settings: defaults, bounds and sources")
 st.dataframe(settings.settings_table(), hide_index=True,
-             column_config={"URL": st.column_config.LinkColumn("Link", display_text="source")})
+             column_config={"URL": ui.SOURCE_COLUMN_CONFIG["URL"]})
 st.subheader("Presets")
 for name, preset in settings.PRESETS.items():
     st.markdown(f"**{name}**: {preset.explanation} Sources: {', '.join(preset.source_ids)}.")
@@ -50,8 +50,7 @@ st.header("Events", divider="gray")
 st.caption("Dated market and grid events marked on the charts. Rows flagged 'conflict' disagree "
            "with another source and are listed here but not drawn.")
 st.dataframe(events.load_events().drop(columns=["Event ID"]), hide_index=True, height=360,
-             column_config={"URL": st.column_config.LinkColumn("Link", display_text="source"),
-                            "Date": st.column_config.DateColumn()})
+             column_config=ui.EVENT_COLUMN_CONFIG)
 
 st.header("Prices", divider="gray")
 st.caption("Daily bars from Yahoo Finance, split- and dividend-adjusted. The bundled snapshot "
