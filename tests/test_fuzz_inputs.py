@@ -193,20 +193,23 @@ def test_a_rejected_symbol_is_not_echoed_as_live_markdown():
 
 # --- where raw HTML could be drawn ------------------------------------------------------------
 
-# (file, line) of each call that may draw raw HTML, with why its text is the app's own.
+# (file, where) of each call that may draw raw HTML, with why its text is the app's own: where is
+# the component's name for st.components.v2.component("name", ...), else the call's line.
 # Streamlit escapes everything else (markdown without HTML, alerts, tables).
-ALLOWED_HTML_SITES: dict[tuple[str, int], str] = {
-    ("lib/ui.py", 274): "the chart component: Plotly draws the app's figures; its JS sets no "
-                        "HTML from data (test_component_js_sets_html_only_from_literals)",
-    ("lib/ui.py", 277): "the copy-link component: the link goes into an input's value",
+ALLOWED_HTML_SITES: dict[tuple[str, int | str], str] = {
+    ("lib/ui.py", "aigrid_chart"): "the chart component: Plotly draws the app's figures; its JS "
+    "sets no HTML from data (test_component_js_sets_html_only_from_literals)",
+    ("lib/ui.py", "aigrid_copy_link"): "the copy-link component: the link goes into an input's "
+    "value",
 }
 # st.html, components.html, st.components.v1.html; st.components.v2.component (JS of its own)
 HTML_CALLS = {"html", "component"}
 COMPONENT_JS = sorted((ROOT / "lib").glob("*.js"))
 
 
-def html_sites(source: str, name: str) -> list[tuple[str, int, str]]:
-    """Calls in one file's source that can draw raw HTML: (name, line, call)."""
+def html_sites(source: str, name: str) -> list[tuple[str, int | str, str]]:
+    """Calls in one file's source that can draw raw HTML: (file name, where, call), where is a
+    component's name (its first argument, a string) or else the call's line."""
     found = []
     for node in ast.walk(ast.parse(source, filename=name)):
         if not isinstance(node, ast.Call):
@@ -219,7 +222,10 @@ def html_sites(source: str, name: str) -> list[tuple[str, int, str]]:
             for k in node.keywords
         )
         if unsafe or called in HTML_CALLS:
-            found.append((name, node.lineno, ast.unparse(node)[:120]))
+            first = node.args[0] if node.args else None
+            named = called == "component" and isinstance(first, ast.Constant)
+            where = first.value if named and isinstance(first.value, str) else node.lineno
+            found.append((name, where, ast.unparse(node)[:120]))
     return found
 
 
@@ -272,3 +278,5 @@ def test_the_html_scan_flags_unsafe_markdown_and_st_html():
         'st.markdown("**safe**", unsafe_allow_html=False)\n'
     )
     assert [line for _, line, _ in html_sites(source, "probe.py")] == [1, 2]
+    named = 'box = st.components.v2.component("box", js="x")\nst.components.v2.component(n)\n'
+    assert [where for _, where, _ in html_sites(named, "probe.py")] == ["box", 2]
