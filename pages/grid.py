@@ -41,23 +41,28 @@ def model_panel() -> None:
 
 model_panel()
 
-st.header("What we know", divider="gray")
-left, right = st.columns(2, gap="large")
-with left:
-    queue = grid_facts.queue_history()
-    st.subheader("Large-load requests to ERCOT")
-    ui.chart(figures.fig_queue_history(queue, grid_facts.record_peak_gw()), "queue_chart",
-             context=report.queue_context(queue))
-    st.caption("Requests from loads of 75 MW or more, as reported on each date (hover for the "
-               "source). Sources count differently: 2026 figures of 410-450 GW use a wider "
-               "definition, while 225 GW (Apr 2026) counts only loads in formal study. "
-               "Requests are not demand: ERCOT's own haircut is about half.")
-with right:
-    st.subheader("How long building takes")
-    st.dataframe(grid_facts.lead_time_table(), hide_index=True, height=330,
-                 column_config=ui.SOURCE_COLUMN_CONFIG)
-st.subheader("Peak demand and capacity added")
-peaks, adds = st.columns(2, gap="large")
-peaks.dataframe(grid_facts.peak_history(), hide_index=True, column_config=ui.SOURCE_COLUMN_CONFIG)
-adds.dataframe(grid_facts.additions_table(), hide_index=True,
-               column_config=ui.SOURCE_COLUMN_CONFIG)
+
+@st.fragment
+def what_we_know() -> None:
+    """Sourced facts, one tab at a time: a tab's tables are built and sent only when it is open."""
+    st.header("What we know", divider="gray")
+    requests, lead_times, peaks, additions = st.tabs(
+        ["Large-load requests", "How long building takes", "Peak demand", "Capacity added"],
+        key="grid_facts_tab", on_change="rerun")
+    if requests.open:
+        queue = grid_facts.queue_history()
+        with requests:
+            ui.chart(figures.fig_queue_history(queue, grid_facts.record_peak_gw()),
+                     "queue_chart", context=report.queue_context(queue))
+            st.caption("Requests to ERCOT from loads of 75 MW or more, as reported on each date "
+                       "(hover for the source). Sources count differently: 2026 figures of "
+                       "410-450 GW use a wider definition, while 225 GW (Apr 2026) counts only "
+                       "loads in formal study. Requests are not demand: ERCOT's own haircut is "
+                       "about half.")
+    for tab, table in ((lead_times, grid_facts.lead_time_table), (peaks, grid_facts.peak_history),
+                       (additions, grid_facts.additions_table)):
+        if tab.open:
+            tab.dataframe(table(), hide_index=True, column_config=ui.SOURCE_COLUMN_CONFIG)
+
+
+what_we_know()

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from lib import grid_model, settings
-from tests.apptest_helpers import metric, open_page, texts
+from tests.apptest_helpers import charts, metric, open_page, texts
 
 PAGE = "pages/grid.py"
 
@@ -69,11 +69,25 @@ def test_odd_links_fall_back_to_defaults_with_one_calm_notice(query):
     assert metric(at, "First shortfall") == f"{expected().first_shortfall:%b %Y}"
 
 
-def test_what_we_know_shows_sourced_tables():
-    """Test that lead times and peak demand tables carry a source link per row."""
+def test_what_we_know_opens_on_the_requests_chart_and_builds_no_hidden_table():
+    """Test that the facts section starts on ERCOT's requests chart and sends no table yet."""
     at = open_page(PAGE)
-    frames = [df.value for df in at.dataframe]
-    lead = next(f for f in frames if "Asset" in f.columns)
-    assert lead["URL"].str.startswith("http").all()
-    peaks = next(f for f in frames if "Peak demand (GW)" in f.columns)
-    assert peaks["Peak demand (GW)"].max() > 80
+    assert [c["layout"]["yaxis"]["title"]["text"] for c in charts(at)] == ["GW", "GW"]
+    assert "haircut is about half" in texts(at)
+    assert not at.dataframe  # the year-by-year table is off and the facts tables are in tabs
+
+
+@pytest.mark.parametrize(("tab", "column"), [
+    ("How long building takes", "Asset"), ("Peak demand", "Peak demand (GW)"),
+    ("Capacity added", "Added (GW)"),
+])
+def test_each_facts_tab_shows_its_sourced_table(tab, column):
+    """Test that opening a facts tab shows its table, each row with a source link."""
+    at = open_page(PAGE)
+    at.session_state["grid_facts_tab"] = tab
+    at.run()
+    assert not at.exception
+    [frame] = [df.value for df in at.dataframe]
+    assert column in frame.columns
+    assert frame["URL"].str.startswith("http").all() and len(frame) >= 5
+    assert len(charts(at)) == 1  # the requests chart is not built while its tab is closed

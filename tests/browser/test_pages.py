@@ -82,6 +82,20 @@ def test_grid_slider_drag_moves_the_supply_steps(app_server, page):
     screenshot(page, "grid-lead-time-6")
 
 
+def test_grid_facts_tabs_swap_the_chart_for_a_sourced_table(app_server, page):
+    """Test that the "Peak demand" tab shows its table, and the requests tab its chart again."""
+    open_settled(page, app_server, "grid")
+    tables = page.locator('[data-testid="stDataFrame"]')
+    assert page.locator(".js-plotly-plot").count() == 2 and tables.count() == 0
+    settle_after(page, lambda: page.get_by_role("tab", name="Peak demand").click())
+    assert tables.count() == 1 and page.locator(".js-plotly-plot").count() == 1
+    assert_no_error(page)
+    screenshot(page, "grid-facts-peak-demand")
+    settle_after(page, lambda: page.get_by_role("tab", name="Large-load requests").click())
+    assert tables.count() == 0 and page.locator(".js-plotly-plot").count() == 2
+    assert_no_error(page)
+
+
 def test_market_range_and_log_view(app_server, page):
     """Test that YTD shortens the series and 'Log price' sets a log axis."""
     open_settled(page, app_server, "market")
