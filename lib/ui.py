@@ -238,10 +238,14 @@ def share_link(scenario: Scenario) -> None:
     if symbols and list(symbols) != list(prices.CORE_SYMBOLS):
         params["symbols"] = list(symbols)
     base = st.context.url or "http://localhost:8501/"
-    with st.expander("Share this view", icon=":material/link:"):
-        st.caption("This link reopens the same settings and names.")
-        _copy_link(key="share_link", data={"url": scenario_state.share_url(base, params),
-                                           "label": "Link to this view"})
+    # Built only while open: a closed expander costs a slider move nothing.
+    share = st.expander("Share this view", icon=":material/link:", key="share_open",
+                        on_change="rerun")
+    if share.open:
+        share.caption("This link reopens the same settings and names.")
+        with share:
+            _copy_link(key="share_link", data={"url": scenario_state.share_url(base, params),
+                                               "label": "Link to this view"})
 
 
 def _save_scenario(current: Scenario) -> None:

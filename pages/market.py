@@ -61,15 +61,17 @@ ui.chart(figures.fig_market(view.values, view.drawdown, view.y_title, log=view.l
                                        f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}",
                                        as_of))
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
-           "highest close so far in the range. Triangles mark dated, sourced events; hover "
-           "for the source.")
+           f"highest close so far in the range. Triangles mark the {len(shown)} dated, sourced "
+           "events in the range; hover for the source.")
 
 st.subheader("Statistics for the range")
 st.dataframe(
     market.stats_with_origin(view.stats, result.provenance), hide_index=True,
     column_config=ui.STATS_COLUMN_CONFIG,
 )
-with st.expander(f"Events in range ({len(shown)})"):
-    st.dataframe(events.with_price_check(shown, result.frame)
-                 [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
-                 hide_index=True, column_config=ui.EVENT_COLUMN_CONFIG)
+# A label of its own, so the box stays open when the range changes.
+events_box = st.expander("Events in the range", key="events_open", on_change="rerun")
+if events_box.open:  # the table is built and sent only while the box is open
+    events_box.dataframe(events.with_price_check(shown, result.frame)
+                         [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
+                         hide_index=True, column_config=ui.EVENT_COLUMN_CONFIG)

@@ -41,6 +41,8 @@ def test_bridge_table_lists_every_year_of_the_horizon():
 def test_share_link_carries_the_changed_settings():
     """Test that after a slider move the share link holds that setting."""
     at = open_page(PAGE)
+    assert not component_data(at, "aigrid_copy_link")  # built only once the box is opened
+    at.session_state["share_open"] = True
     at.slider(key="tranche_gw").set_value(12.0).run()
     link = component_data(at, "aigrid_copy_link")[0]["url"]
     assert "tranche_gw=12" in link and "lead_time_years" not in link

@@ -95,3 +95,16 @@ def test_a_custom_range_link_opens_that_range():
     assert range_caption(at).startswith("1 Dec 2025 to 31 Dec 2025")
     odd = market_page(range="Custom", custom_range=["2025-13-01", "x"])
     assert sum("not understood" in box.value for box in odd.info) == 1
+
+
+def test_the_events_table_is_sent_only_once_its_box_is_opened():
+    """Test that the closed events box sends no table, and the open one lists the range's events
+    with a source link and the day's close-to-close move."""
+    at = market_page()
+    assert len(at.dataframe) == 1  # the statistics
+    at.session_state["events_open"] = True
+    at.run()
+    assert not at.exception
+    events_table = at.dataframe[1].value
+    assert {"Event", "Close-to-close (%)", "URL"} <= set(events_table.columns)
+    assert len(events_table) >= 1 and events_table["URL"].str.startswith("http").all()

@@ -96,6 +96,20 @@ def test_grid_facts_tabs_swap_the_chart_for_a_sourced_table(app_server, page):
     assert_no_error(page)
 
 
+def test_market_events_box_lists_the_events_and_stays_open_across_ranges(app_server, page):
+    """Test that opening "Events in the range" shows the table, and a new range keeps it open."""
+    open_settled(page, app_server, "market")
+    tables = page.locator('[data-testid="stDataFrame"]')
+    assert tables.count() == 1
+    box = page.locator('[data-testid="stExpander"] summary').filter(has_text="Events in the range")
+    settle_after(page, box.click)
+    assert tables.count() == 2
+    settle_after(page, lambda: page.locator(".st-key-range").get_by_text("Max", exact=True).click())
+    assert tables.count() == 2
+    assert_no_error(page)
+    screenshot(page, "market-events-open")
+
+
 def test_market_range_and_log_view(app_server, page):
     """Test that YTD shortens the series and 'Log price' sets a log axis."""
     open_settled(page, app_server, "market")
@@ -127,7 +141,8 @@ def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
     open_settled(page, app_server)
     drag_slider(page, "tranche_gw", 7)
     shown = (metric_value(page, "First shortfall"), metric_value(page, "Powered in 2030"))
-    page.locator('[data-testid="stExpander"] summary').filter(has_text="Share this view").click()
+    share = page.locator('[data-testid="stExpander"] summary').filter(has_text="Share this view")
+    settle_after(page, share.click)  # the link is built when the box opens
     link = page.locator('.aigrid-link input').first.input_value().strip()
     assert "tranche_gw=10" in link
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server.url)
