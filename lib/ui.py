@@ -260,7 +260,15 @@ def _clear_scenarios() -> None:
 
 def scenario_compare(current: Scenario) -> None:
     """Save up to five scenarios in this session and overlay them with the current one."""
-    st.subheader("Compare scenarios")
+    box = st.expander("Compare scenarios", icon=":material/stacked_line_chart:", key="compare_open",
+                      on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        _compare_body(current)
+
+
+def _compare_body(current: Scenario) -> None:
     saved = st.session_state.get("saved_scenarios", [])
     name_col, save_col, clear_col = st.columns([3, 1, 1], vertical_alignment="bottom")
     name_col.text_input("Name for the current scenario", key="scenario_name",

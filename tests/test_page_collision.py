@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from lib import bridge, grid_model, settings
-from tests.apptest_helpers import component_data, metric, open_page, texts
+from tests.apptest_helpers import charts, component_data, metric, open_page, texts
 
 PAGE = "pages/collision.py"
 
@@ -62,6 +62,9 @@ def test_a_link_reopens_the_scenario_and_odd_ones_get_one_notice():
 def test_saving_scenarios_keeps_five_and_compares_them():
     """Test that six saves keep the last five, each named, plus the current one in the chart."""
     at = open_page(PAGE)
+    assert not at.text_input  # the compare box is closed: nothing of it is built
+    at.session_state["compare_open"] = True
+    at.run()
     for i in range(6):
         at.text_input(key="scenario_name").input(f"S{i}").run()
         at.slider(key="tranche_gw").set_value(5.0 + i).run()
@@ -69,6 +72,9 @@ def test_saving_scenarios_keeps_five_and_compares_them():
     saved = at.session_state["saved_scenarios"]
     assert [name for name, _ in saved] == ["S1", "S2", "S3", "S4", "S5"]
     assert "5 of 5 saved" in texts(at)
+    compare = charts(at)[-1]
+    assert [t["name"] for t in compare["data"] if t.get("showlegend") is not False] == [
+        "S1", "S2", "S3", "S4", "S5", "Current"]
 
 
 def test_image_size_choice_offers_slide_a4_and_half_page():

@@ -50,6 +50,8 @@ def test_home_page_draws_every_chart_and_the_crash_cards(app_server, page):
 def test_saving_a_scenario_draws_the_comparison(app_server, page):
     """Test that naming and saving a scenario adds the comparison chart with both lines."""
     open_settled(page, app_server)
+    box = page.locator('[data-testid="stExpander"] summary').filter(has_text="Compare scenarios")
+    settle_after(page, box.click)
     page.locator(".st-key-scenario_name input").fill("Slow turbines")
     settle_after(page, lambda: page.locator(".st-key-scenario_name input").press("Enter"))
     settle_after(page, lambda: page.get_by_role("button", name="Save scenario").click())
