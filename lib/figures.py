@@ -25,6 +25,9 @@ SYMBOL_COLOURS = {
 }
 COLORWAY = ["#1d2430", "#d35400", "#2e86c1", "#8e44ad", "#27ae60", "#b7950b", "#16a085"]
 
+# The legend sits just above the plot; the band above it is left to Plotly's modebar, which
+# appears on hover at the top right and would otherwise cover the end of a long legend.
+TOP_MARGIN_PX = 64
 _AXIS = dict(gridcolor=GRID_INK, zerolinecolor=GRID_INK, linecolor="#c9d0d8", ticks="outside",
              tickcolor="#c9d0d8", automargin=True, title=dict(standoff=8))
 TEMPLATE = go.layout.Template(layout=dict(
@@ -33,7 +36,7 @@ TEMPLATE = go.layout.Template(layout=dict(
     xaxis=_AXIS, yaxis=_AXIS, hovermode="x unified",
     hoverlabel=dict(bgcolor="white", font=dict(family=FONT, size=12)),
     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, bgcolor="rgba(0,0,0,0)"),
-    margin=dict(l=10, r=10, t=40, b=10),
+    margin=dict(l=10, r=10, t=TOP_MARGIN_PX, b=10),
 ))
 
 
@@ -68,7 +71,7 @@ def _fixed_margins(layout: dict, left: int, bottom: int) -> dict:
     """
     axes = {k: {**v, "automargin": False} for k, v in layout.items()
             if k.startswith(("xaxis", "yaxis")) and isinstance(v, dict)}
-    return {**layout, **axes, "margin": dict(l=left, r=10, t=40, b=bottom)}
+    return {**layout, **axes, "margin": dict(l=left, r=10, t=TOP_MARGIN_PX, b=bottom)}
 
 
 def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
