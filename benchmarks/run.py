@@ -52,18 +52,39 @@ class SliderTarget:
     """A slider to move and what must repaint after each move."""
 
     name: str
-    app: str  # "hello" (benchmarks/hello_app.py) or "app" (app.py, or --app)
+    app: str  # "hello" (benchmarks/hello_app.py), "app" (app.py, or --app), "floor" (floor_app.py)
     path: str  # the page's url_path
     slider: str  # widget key, or its label
     watch: str  # "plotly": every chart's data; "text": st.write's output
+    env: tuple[tuple[str, str], ...] = ()  # extra environment of the server
+    label: str = ""  # for the results table; the name if empty
 
 
-# "hello" is the baseline every other target is compared with; keep it first.
+# "hello" is the baseline every other target is compared with; keep it first. The floor targets
+# have no budget: they show how much of the Grid page's round trip the same widgets cost alone.
 SLIDER_TARGETS = (
     SliderTarget("hello", "hello", "/", "value", "text"),
     SliderTarget("grid", "app", "/grid", "lead_time_years", "plotly"),
     SliderTarget("collision", "app", "/", "lead_time_years", "plotly"),
+    SliderTarget(
+        "floor_sliders",
+        "floor",
+        "/",
+        "lead_time_years",
+        "text",
+        label="floor: the Grid page's 12 sliders, no chart",
+    ),
+    SliderTarget(
+        "floor_metrics",
+        "floor",
+        "/",
+        "lead_time_years",
+        "text",
+        (("AIGRID_FLOOR", "metrics"),),
+        "floor: 12 sliders and 4 metrics, no chart",
+    ),
 )
+FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
 WARMUP_MOVES = 2  # not timed: the first moves load lazy code and fill caches
 SWEEP_STEPS = 5  # steps either side of the default: far out, the model's output may not change
 UNCHANGED_AFTER_MS = (
@@ -239,7 +260,7 @@ def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -
     if not script.exists():
         return {"available": False, "reason": f"{script.name} does not exist"}
     log(f"slider {target.name}: {script.name} {target.path} {target.slider!r}")
-    with start_streamlit(script) as server, open_page(browser) as page:
+    with start_streamlit(script, env=dict(target.env)) as server, open_page(browser) as page:
         page.goto(server.url_for(target.path))
         settle(page, LOAD_TIMEOUT_MS)
         if page.url.rstrip("/") != server.url_for(target.path).rstrip("/"):
@@ -252,6 +273,8 @@ def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -
             return {"available": False, "reason": f"no repaint: {exc}"}
     result = {
         "available": True,
+        "label": target.label or target.name,
+        "budget": target.app != "floor",
         "path": target.path,
         "slider": target.slider,
         "unchanged_moves": moved["unchanged"],
@@ -507,10 +530,14 @@ def slider_rows(sliders: dict) -> list[dict]:
             )
             continue
         p50, limit = res["round_trip_ms"]["p50"], BUDGETS["slider_ratio"]
+        label = res.get("label", name)
+        if not res.get("budget", True):  # a floor: for the profile, no budget of its own
+            rows.append(_row(f"Slider round trip p50, {label}", p50, base))
+            continue
         ok = p50 <= limit * base if base else None
         rows.append(
             _row(
-                f"Slider round trip p50, {name} ({res['path']})", p50, base, f"≤{limit}× hello", ok
+                f"Slider round trip p50, {label} ({res['path']})", p50, base, f"≤{limit}× hello", ok
             )
         )
         rows.append(
@@ -733,6 +760,8 @@ def measure(browser: Any, args: argparse.Namespace) -> dict:
     apps = {"hello": HELLO_APP, "app": Path(args.app).resolve()}
     if args.only:
         apps = {args.only: apps[args.only]}
+    if "app" in apps:
+        apps["floor"] = FLOOR_APP
     sections = set(args.sections.split(","))
     raw: dict[str, Any] = {"sliders": {}, "loads": {}, "memory": {}, "lib": {}}
     for target in SLIDER_TARGETS:
@@ -740,6 +769,8 @@ def measure(browser: Any, args: argparse.Namespace) -> dict:
             script = apps[target.app]
             raw["sliders"][target.name] = bench_slider(browser, target, script, args.moves)
     for name, script in apps.items():
+        if name == "floor":  # measured for its slider only
+            continue
         if not script.exists():
             log(f"{script.name} does not exist: skipped")
             continue
