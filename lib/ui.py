@@ -231,21 +231,28 @@ BRIDGE_COLUMN_CONFIG = {
 }
 
 
+def lazy_expander(label: str, key: str, icon: str | None = None):
+    """A collapsed box whose contents the caller builds only while it is open, so a closed box
+    costs a rerun nothing. Returns the box when open, else None. Keep the label fixed: a new
+    label makes a new widget, which starts closed."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    return box if box.open else None
+
+
 def share_link(scenario: Scenario) -> None:
     """A link that reopens this exact view, with a Copy button."""
+    box = lazy_expander("Share this view", "share_open", icon=":material/link:")
+    if box is None:
+        return
     params = dict(settings.scenario_to_mapping(scenario))
     symbols = st.session_state.get("symbols")
     if symbols and list(symbols) != list(prices.CORE_SYMBOLS):
         params["symbols"] = list(symbols)
     base = st.context.url or "http://localhost:8501/"
-    # Built only while open: a closed expander costs a slider move nothing.
-    share = st.expander("Share this view", icon=":material/link:", key="share_open",
-                        on_change="rerun")
-    if share.open:
-        share.caption("This link reopens the same settings and names.")
-        with share:
-            _copy_link(key="share_link", data={"url": scenario_state.share_url(base, params),
-                                               "label": "Link to this view"})
+    with box:
+        st.caption("This link reopens the same settings and names.")
+        _copy_link(key="share_link", data={"url": scenario_state.share_url(base, params),
+                                           "label": "Link to this view"})
 
 
 def _save_scenario(current: Scenario) -> None:
@@ -260,15 +267,13 @@ def _clear_scenarios() -> None:
 
 def scenario_compare(current: Scenario) -> None:
     """Save up to five scenarios in this session and overlay them with the current one."""
-    box = st.expander("Compare scenarios", icon=":material/stacked_line_chart:", key="compare_open",
-                      on_change="rerun")
-    if not box.open:
-        return
-    with box:
-        _compare_body(current)
+    box = lazy_expander("Compare scenarios", "compare_open", icon=":material/stacked_line_chart:")
+    if box is not None:
+        with box:
+            _compare_controls(current)
 
 
-def _compare_body(current: Scenario) -> None:
+def _compare_controls(current: Scenario) -> None:
     saved = st.session_state.get("saved_scenarios", [])
     name_col, save_col, clear_col = st.columns([3, 1, 1], vertical_alignment="bottom")
     name_col.text_input("Name for the current scenario", key="scenario_name",

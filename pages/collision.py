@@ -19,6 +19,7 @@ symbols = picked or list(prices.CORE_SYMBOLS)
 result = ui.cached_prices(tuple(symbols), ui.is_offline())
 ui.show_notices(result.notices)
 ui.crash_cards(result.frame, symbols, events.CRASH_DAY)
+as_of = market.as_of_text(result.provenance)
 
 
 @st.fragment
@@ -33,7 +34,6 @@ def scenario_view() -> None:
     table = bridge.bridge_table(yearly)
     ui.model_cards(summary, bridge.bridge_sentence(table, 2030),
                    scenario_state.matching_preset(scenario))
-    as_of = market.as_of_text(result.provenance)
     part = ui.collision_market(tuple(symbols), ui.is_offline(), scenario.start_year,
                                scenario.end_year, as_of)
     ui.chart(report.collision_figure(part, gap, summary.first_shortfall), "collision_chart",

@@ -69,9 +69,8 @@ st.dataframe(
     market.stats_with_origin(view.stats, result.provenance), hide_index=True,
     column_config=ui.STATS_COLUMN_CONFIG,
 )
-# A label of its own, so the box stays open when the range changes.
-events_box = st.expander("Events in the range", key="events_open", on_change="rerun")
-if events_box.open:  # the table is built and sent only while the box is open
+events_box = ui.lazy_expander("Events in the range", "events_open")
+if events_box is not None:
     events_box.dataframe(events.with_price_check(shown, result.frame)
                          [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
                          hide_index=True, column_config=ui.EVENT_COLUMN_CONFIG)
