@@ -221,14 +221,24 @@ def model_cards(summary, sentence: str, preset: str | None) -> None:
     c.markdown(f"**Scenario: {preset or 'custom'}.** {sentence}")
 
 
-BRIDGE_COLUMN_CONFIG = {
-    "Year": st.column_config.NumberColumn(format="%d"),
-    **{c: st.column_config.NumberColumn(format="%.1f") for c in
-       ("Expected demand (GW)", "Powered (GW)", "Expected growth (GW/year)",
-        "Powered growth (GW/year)")},
-    "Powered share (%)": st.column_config.ProgressColumn(format="%.0f%%", min_value=0,
-                                                        max_value=100),
+_GW = st.column_config.NumberColumn
+BRIDGE_COLUMN_CONFIG = {  # short labels, so the share and both growth rates fit beside the chart
+    "Year": _GW(format="%d", width=56),
+    "Powered share (%)": st.column_config.ProgressColumn(
+        "Powered", format="%.0f%%", min_value=0, max_value=100, width="small",
+        help="Powered share (%): served energy ÷ expected energy over the year."),
+    "Expected growth (GW/year)": _GW("Growth expected", format="%.1f GW",
+                                     help="Expected growth (GW/year): this year's expected "
+                                          "demand − last year's."),
+    "Powered growth (GW/year)": _GW("Growth powered", format="%.1f GW",
+                                    help="Powered growth (GW/year): this year's powered GW − "
+                                         "last year's."),
+    "Expected demand (GW)": _GW(format="%.1f"),
+    "Powered (GW)": _GW(format="%.1f"),
 }
+# The share and the two growth rates first: the chart beside the table already shows the GW.
+BRIDGE_COLUMN_ORDER = ("Year", "Powered share (%)", "Expected growth (GW/year)",
+                       "Powered growth (GW/year)", "Expected demand (GW)", "Powered (GW)")
 
 
 def lazy_expander(label: str, key: str, icon: str | None = None):

@@ -47,7 +47,8 @@ def scenario_view() -> None:
     ui.chart(figures.fig_bridge(yearly), "bridge_chart", left,
              context=report.model_context(report.BRIDGE_TITLE, scenario))
     with right:
-        st.dataframe(table, hide_index=True, column_config=ui.BRIDGE_COLUMN_CONFIG, height=360)
+        st.dataframe(table, hide_index=True, column_config=ui.BRIDGE_COLUMN_CONFIG,
+                     column_order=ui.BRIDGE_COLUMN_ORDER, height=360)
         with st.popover("How is this computed?", icon=":material/function:"):
             st.markdown(bridge.FORMULA)
 
