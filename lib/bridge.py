@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lib.tables import Column
+
 BRIDGE_COLUMNS = ["Year", "Expected demand (GW)", "Powered (GW)", "Powered share (%)",
                   "Expected growth (GW/year)", "Powered growth (GW/year)"]
 FORMULA = (
@@ -16,6 +18,17 @@ FORMULA = (
     "Expected growth = this year's expected demand − last year's; powered growth likewise.  \n"
     "A story priced on the straight line can deliver only the powered share of it in that "
     "year; the rest is load waiting for a plant, a line or a substation."
+)
+# The table beside the bridge chart: the share and both growth rates, short headers. The GW
+# levels are the chart's bars; the CSV holds every column of BRIDGE_COLUMNS.
+BRIDGE_TABLE = (
+    Column("Year", fmt="{:d}"),
+    Column("Powered share (%)", "Powered", "{:.0f}%",
+           "served energy ÷ expected energy over the year."),
+    Column("Expected growth (GW/year)", "Growth expected (GW/yr)", "{:.1f}",
+           "this year's expected demand − last year's."),
+    Column("Powered growth (GW/year)", "Growth powered (GW/yr)", "{:.1f}",
+           "this year's powered GW − last year's."),
 )
 
 

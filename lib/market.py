@@ -12,6 +12,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from lib.tables import Column
+
 ALAB_LISTING = date(2024, 3, 20)  # Astera Labs' first trading day (first row of its series)
 TRADING_DAYS_PER_YEAR = 252  # convention for annualising daily volatility
 RANGE_PRESETS = ("1M", "3M", "6M", "YTD", "1Y", "Since ALAB IPO", "Max", "Custom")
@@ -23,6 +25,23 @@ STATS_COLUMNS = [
     "Symbol", "Return (%)", "Max drawdown (%)", "Peak date", "Trough date",
     "Volatility (% a year)", "Worst day (%)", "Worst day date", "Last close", "Last date",
 ]
+_DAY = "{:%-d %b %Y}"
+STATS_KEY = Column("Symbol")  # the statistics are shown a column per symbol
+STATS_TABLE = (  # a row per statistic, with stats_with_origin's Origin last
+    Column("Return (%)", fmt="{:.1f}%", help="last close ÷ first close − 1, over the range."),
+    Column("Max drawdown (%)", fmt="{:.1f}%",
+           help="largest fall from a running peak to a later trough in the range."),
+    Column("Peak date", fmt=_DAY, help="the close before the largest drawdown."),
+    Column("Trough date", fmt=_DAY, help="the lowest point of the largest drawdown."),
+    Column("Volatility (% a year)", fmt="{:.1f}%",
+           help="standard deviation of daily % changes × √252."),
+    Column("Worst day (%)", fmt="{:.2f}%", help="the largest close-to-close fall in the range."),
+    Column("Worst day date", fmt=_DAY),
+    Column("Last close", fmt="{:,.2f}", help="USD; index points for ^IXIC."),
+    Column("Last date", fmt=_DAY, help="each series' own last trading day in the data."),
+    Column("Origin", align="left", help="live: Yahoo Finance now; cached: an earlier live "
+                                        "download; snapshot: bundled with the app."),
+)
 
 
 @dataclass(frozen=True)

@@ -83,25 +83,6 @@ def show_notices(notices) -> None:
         st.info(text, icon=":material/info:")
 
 
-_NUMBER, _DATE = st.column_config.NumberColumn, st.column_config.DateColumn
-STATS_COLUMN_CONFIG = {
-    "Return (%)": _NUMBER(format="%.1f%%", help="Last close / first close − 1, over the range."),
-    "Max drawdown (%)": _NUMBER(
-        format="%.1f%%", help="Largest fall from a running peak to a later trough in the range."),
-    "Peak date": _DATE(help="Close before the largest drawdown."),
-    "Trough date": _DATE(help="Lowest point of the largest drawdown."),
-    "Volatility (% a year)": _NUMBER(
-        format="%.1f%%", help="Standard deviation of daily % changes × √252."),
-    "Worst day (%)": _NUMBER(format="%.2f%%", help="Largest close-to-close fall in the range."),
-    "Worst day date": _DATE(),
-    "Last close": _NUMBER(format="%.2f", help="USD; index points for ^IXIC."),
-    "Last date": _DATE(help="Each series' own last trading day in the data."),
-    "Origin": st.column_config.TextColumn(
-        help="live: Yahoo Finance now; cached: an earlier live download; snapshot: bundled "
-             "with the app."),
-}
-
-
 # --- grid scenario controls ------------------------------------------------------------------
 
 
@@ -221,24 +202,15 @@ def model_cards(summary, sentence: str, preset: str | None) -> None:
     c.markdown(f"**Scenario: {preset or 'custom'}.** {sentence}")
 
 
-_GW = st.column_config.NumberColumn
-BRIDGE_COLUMN_CONFIG = {  # short labels, so the share and both growth rates fit beside the chart
-    "Year": _GW(format="%d", width=56),
-    "Powered share (%)": st.column_config.ProgressColumn(
-        "Powered", format="%.0f%%", min_value=0, max_value=100, width="small",
-        help="Powered share (%): served energy ÷ expected energy over the year."),
-    "Expected growth (GW/year)": _GW("Growth expected", format="%.1f GW",
-                                     help="Expected growth (GW/year): this year's expected "
-                                          "demand − last year's."),
-    "Powered growth (GW/year)": _GW("Growth powered", format="%.1f GW",
-                                    help="Powered growth (GW/year): this year's powered GW − "
-                                         "last year's."),
-    "Expected demand (GW)": _GW(format="%.1f"),
-    "Powered (GW)": _GW(format="%.1f"),
-}
-# The share and the two growth rates first: the chart beside the table already shows the GW.
-BRIDGE_COLUMN_ORDER = ("Year", "Powered share (%)", "Expected growth (GW/year)",
-                       "Powered growth (GW/year)", "Expected demand (GW)", "Powered (GW)")
+def table(markdown: str, frame, csv_name: str, key: str, explain: str) -> None:
+    """A small table drawn as Markdown (lib/tables.py); under it, a CSV of the unformatted
+    `frame` and `explain` (Markdown: what each number means) behind "How is this computed?"."""
+    st.markdown(markdown)
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.download_button("CSV", lambda: frame.to_csv(index=False), csv_name, "text/csv",
+                        key=key, on_click="ignore", icon=":material/table:")
+    with row.popover("How is this computed?", icon=":material/function:"):
+        st.markdown(explain)
 
 
 def lazy_expander(label: str, key: str, icon: str | None = None):

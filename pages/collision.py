@@ -2,7 +2,18 @@
 
 import streamlit as st
 
-from lib import bridge, events, figures, grid_model, market, prices, report, scenario_state, ui
+from lib import (
+    bridge,
+    events,
+    figures,
+    grid_model,
+    market,
+    prices,
+    report,
+    scenario_state,
+    tables,
+    ui,
+)
 
 ui.route_through_app()
 st.title("AI vs the grid")
@@ -47,10 +58,8 @@ def scenario_view() -> None:
     ui.chart(figures.fig_bridge(yearly), "bridge_chart", left,
              context=report.model_context(report.BRIDGE_TITLE, scenario))
     with right:
-        st.dataframe(table, hide_index=True, column_config=ui.BRIDGE_COLUMN_CONFIG,
-                     column_order=ui.BRIDGE_COLUMN_ORDER, height=360)
-        with st.popover("How is this computed?", icon=":material/function:"):
-            st.markdown(bridge.FORMULA)
+        ui.table(tables.markdown_table(table, bridge.BRIDGE_TABLE), table, "bridge_by_year.csv",
+                 "bridge_csv", bridge.FORMULA)
 
     ui.share_link(scenario)
     ui.scenario_compare(scenario)

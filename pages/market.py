@@ -5,7 +5,7 @@ Shown with drawdowns, events and statistics.
 
 import streamlit as st
 
-from lib import events, figures, market, prices, report, ui
+from lib import events, figures, market, prices, report, tables, ui
 
 ui.route_through_app()
 st.title("Market: AI infrastructure on one chart")
@@ -65,10 +65,9 @@ st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percen
            "events in the range; hover for the source.")
 
 st.subheader("Statistics for the range")
-st.dataframe(
-    market.stats_with_origin(view.stats, result.provenance), hide_index=True,
-    column_config=ui.STATS_COLUMN_CONFIG,
-)
+stats = market.stats_with_origin(view.stats, result.provenance)
+ui.table(tables.markdown_table_across(stats, market.STATS_KEY, market.STATS_TABLE), stats,
+         "market_statistics.csv", "market_stats_csv", tables.definitions(market.STATS_TABLE))
 events_box = ui.lazy_expander("Events in the range", "events_open")
 if events_box is not None:
     events_box.dataframe(events.with_price_check(shown, result.frame)

@@ -39,3 +39,20 @@ def charts(at: AppTest) -> list[dict]:
     import json
 
     return [json.loads(data["figure"]) for data in component_data(at, "aigrid_chart")]
+
+
+def shown_table(at: AppTest, header: str):
+    """The first Markdown table on the page with a column `header`, as shown (text cells)."""
+    from lib.tables import read_markdown_table
+
+    for block in at.markdown:
+        if str(block.value).lstrip().startswith("|"):
+            frame = read_markdown_table(block.value)
+            if header in frame.columns:
+                return frame
+    raise LookupError(f"no table with a column {header!r} on the page")
+
+
+def shown_statistics(at: AppTest):
+    """The Market statistics as shown (a column per symbol), turned to a row per symbol."""
+    return shown_table(at, "Symbol").set_index("Symbol").T

@@ -24,7 +24,7 @@ from yfinance.exceptions import YFRateLimitError
 
 from lib import cache, prices
 from tests import yf_shapes as ys
-from tests.apptest_helpers import charts, open_page
+from tests.apptest_helpers import charts, open_page, shown_statistics
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CORE = list(prices.CORE_SYMBOLS)
@@ -136,7 +136,7 @@ def notices(at) -> list[str]:
 
 def origins(at) -> dict[str, str]:
     """Symbol -> origin, from the Market page's statistics table."""
-    return at.dataframe[0].value.set_index("Symbol")["Origin"].to_dict()
+    return shown_statistics(at)["Origin"].to_dict()
 
 
 def assert_served(at, expected_origins: dict[str, str]) -> None:

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from lib import bridge, grid_model, settings
-from tests.apptest_helpers import charts, component_data, metric, open_page, texts
+from tests.apptest_helpers import charts, component_data, metric, open_page, shown_table, texts
 
 PAGE = "pages/collision.py"
 
@@ -31,10 +31,16 @@ def test_model_cards_and_bridge_sentence_follow_the_scenario():
 
 
 def test_bridge_table_lists_every_year_of_the_horizon():
-    """Test that the bridge table runs 2024-2035 with shares between 0 and 100."""
+    """Test that the bridge table runs 2024-2035 with the model's shares (0-100%) and growth."""
     at = open_page(PAGE)
-    table = next(df.value for df in at.dataframe if "Powered share (%)" in df.value.columns)
-    assert table["Year"].tolist() == list(range(2024, 2036))
+    shown = shown_table(at, "Powered")
+    assert shown["Year"].tolist() == [str(y) for y in range(2024, 2036)]
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    table = bridge.bridge_table(grid_model.yearly_table(gap))
+    assert shown["Powered"].tolist() == [f"{s:.0f}%" for s in table["Powered share (%)"]]
+    assert shown["Growth expected (GW/yr)"].iloc[0] == "–"  # no year before the first
+    growth = table["Powered growth (GW/year)"]
+    assert shown["Growth powered (GW/yr)"].tolist()[1:] == [f"{g:.1f}" for g in growth[1:]]
     assert table["Powered share (%)"].between(0, 100).all()
 
 

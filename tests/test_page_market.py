@@ -2,12 +2,11 @@
 
 from datetime import date
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import market
 from lib.prices import load_snapshot
-from tests.apptest_helpers import charts
+from tests.apptest_helpers import charts, shown_statistics, texts
 
 APP = "../app.py"  # relative to this file
 
@@ -36,12 +35,20 @@ def test_default_view_is_the_last_12_months_with_four_series():
 
 
 def test_statistics_show_each_series_own_last_date_and_origin():
-    """Test that ALAB's last date is 2026-05-15 and every origin reads 'snapshot'."""
-    stats = market_page().dataframe[0].value.set_index("Symbol")
-    assert stats.loc["ALAB", "Last date"] == date(2026, 5, 15)
-    assert stats.loc["^IXIC", "Last close"] == pytest.approx(
-        load_snapshot(["^IXIC"])["Close"].iloc[-1])
+    """Test that ALAB's last date is 15 May 2026 and every origin reads 'snapshot'."""
+    stats = shown_statistics(market_page())
+    assert stats.loc["ALAB", "Last date"] == f"{date(2026, 5, 15):%-d %b %Y}" == "15 May 2026"
+    assert stats.loc["^IXIC", "Last close"] == f"{load_snapshot(['^IXIC'])['Close'].iloc[-1]:,.2f}"
     assert set(stats["Origin"]) == {"snapshot"}
+
+
+def test_statistics_explain_each_column_and_offer_a_csv():
+    """Test that every statistic's definition is on the page and the table has a CSV button."""
+    at = market_page()
+    explained = texts(at)
+    for column in (c for c in market.STATS_TABLE if c.help):
+        assert f"**{column.header}**: {column.help}" in explained
+    assert any(b.proto.id.endswith("market_stats_csv") for b in at.get("download_button"))
 
 
 def test_range_change_updates_the_caption_and_the_statistics():
@@ -51,8 +58,8 @@ def test_range_change_updates_the_caption_and_the_statistics():
     assert range_caption(at).startswith("1 Jan 2026 to 21 Aug 2026")
     frame = load_snapshot(["^IXIC", "ORCL", "AVGO", "ALAB"])
     expected = market.market_view(frame, "YTD", market.VIEW_MODES[0]).stats.set_index("Symbol")
-    shown = at.dataframe[0].value.set_index("Symbol")
-    assert shown.loc["ORCL", "Return (%)"] == pytest.approx(expected.loc["ORCL", "Return (%)"])
+    shown = shown_statistics(at)
+    assert shown.loc["ORCL", "Return (%)"] == f"{expected.loc['ORCL', 'Return (%)']:.1f}%"
 
 
 def test_offline_banner_is_calm_and_visible():
@@ -101,10 +108,10 @@ def test_the_events_table_is_sent_only_once_its_box_is_opened():
     """Test that the closed events box sends no table, and the open one lists the range's events
     with a source link and the day's close-to-close move."""
     at = market_page()
-    assert len(at.dataframe) == 1  # the statistics
+    assert not at.dataframe  # the statistics are a Markdown table
     at.session_state["events_open"] = True
     at.run()
     assert not at.exception
-    events_table = at.dataframe[1].value
+    [events_table] = [df.value for df in at.dataframe]
     assert {"Event", "Close-to-close (%)", "URL"} <= set(events_table.columns)
     assert len(events_table) >= 1 and events_table["URL"].str.startswith("http").all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 
 import pytest
 
@@ -84,6 +85,31 @@ def test_grid_slider_drag_moves_the_supply_steps(app_server, page):
     screenshot(page, "grid-lead-time-6")
 
 
+def download(page, key: str):
+    """Click the download button with widget key `key`; the file Chromium saved."""
+    with page.expect_download(timeout=60_000) as started:
+        page.locator(f".st-key-{key} button").click()
+    return started.value
+
+
+def test_grid_chart_downloads_hold_what_the_chart_shows_after_a_move(app_server, page):
+    """Test that after a slider move the chart's CSV has the redrawn supply steps and its PNG is
+    a 1600x900 slide image."""
+    open_settled(page, app_server, "grid")
+    drag_slider(page, "lead_time_years", 2)
+    supply = page.evaluate("""() => Array.from(document.querySelector('.js-plotly-plot')._fullData
+        .find((t) => t.name === 'Firm supply (GW)').y)""")  # as drawn (decoded from binary)
+    csv = download(page, "grid_chart_csv").path().read_text().splitlines()
+    exported = [float(line.rsplit(",", 1)[1]) for line in csv[1:]
+                if line.startswith("Firm supply (GW),")]
+    assert exported == pytest.approx(supply)
+    png = download(page, "grid_chart_png")
+    data = png.path().read_bytes()
+    assert png.suggested_filename == "grid_chart.png" and data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1600, 900)  # IHDR width, height
+    assert_no_error(page)
+
+
 def test_grid_facts_tabs_swap_the_chart_for_a_sourced_table(app_server, page):
     """Test that the "Peak demand" tab shows its table, and the requests tab its chart again."""
     open_settled(page, app_server, "grid")
@@ -101,15 +127,37 @@ def test_grid_facts_tabs_swap_the_chart_for_a_sourced_table(app_server, page):
 def test_market_events_box_lists_the_events_and_stays_open_across_ranges(app_server, page):
     """Test that opening "Events in the range" shows the table, and a new range keeps it open."""
     open_settled(page, app_server, "market")
-    tables = page.locator('[data-testid="stDataFrame"]')
-    assert tables.count() == 1
+    tables = page.locator('[data-testid="stDataFrame"]')  # the statistics are a plain table
+    assert tables.count() == 0
     box = page.locator('[data-testid="stExpander"] summary').filter(has_text="Events in the range")
     settle_after(page, box.click)
-    assert tables.count() == 2
+    assert tables.count() == 1
     settle_after(page, lambda: page.locator(".st-key-range").get_by_text("Max", exact=True).click())
-    assert tables.count() == 2
+    assert tables.count() == 1
     assert_no_error(page)
     screenshot(page, "market-events-open")
+
+
+def test_market_statistics_table_and_its_csv_download(app_server, page):
+    """Test that the statistics show a column per name and fit the page, and the CSV button
+    downloads a row per name."""
+    open_settled(page, app_server, "market")
+    table = page.locator('[data-testid="stMarkdownContainer"] table').filter(has_text="Origin")
+    header = table.locator("thead th").all_inner_texts()
+    assert header == ["Symbol", "^IXIC", "ORCL", "AVGO", "ALAB"]  # a column per name
+    last_date = table.locator("tbody tr").filter(has_text="Last date").locator("td")
+    assert last_date.nth(4).inner_text().replace("\xa0", " ") == "15 May 2026"  # ALAB's own
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")  # fits the page
+    button = page.locator(".st-key-market_stats_csv button")
+    with page.expect_download() as download:
+        button.click()
+    csv = download.value.path().read_text()
+    assert download.value.suggested_filename == "market_statistics.csv"
+    assert csv.splitlines()[0].startswith("Symbol,Return (%)")
+    assert {line.split(",")[0] for line in csv.splitlines()[1:]} == {"^IXIC", "ORCL", "AVGO",
+                                                                    "ALAB"}
+    assert_no_error(page)
+    screenshot(page, "market-statistics")
 
 
 def test_market_range_and_log_view(app_server, page):
