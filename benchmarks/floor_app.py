@@ -1,8 +1,14 @@
-"""Floor of the Grid page's slider round trip: its 12 sliders in a fragment, no chart.
+"""Floors of the Grid page's slider round trip: its parts alone, each in a fragment.
 
-With AIGRID_FLOOR=metrics the fragment also holds the page's four headline metrics. The runner
-measures both next to hello-world and the Grid page, which shows where a slider move's time goes:
-Streamlit's own round trip, the sliders, the metrics, then the chart and the rest of the page.
+AIGRID_FLOOR selects the part:
+- unset: the page's 12 sliders, no chart;
+- "metrics": the 12 sliders and the page's four headline metrics;
+- "chart": one slider (lead time) and the Grid chart, drawn by the app's chart component;
+- "plotly_chart": one slider and the same figure drawn by st.plotly_chart.
+The runner measures each next to hello-world and the Grid page, which shows where a slider
+move's time goes: Streamlit's own round trip, the sliders, the metrics, the chart, the rest.
+benchmarks/static links to the app's static/ folder, which Streamlit serves next to the main
+script: the chart component loads plotly.js from there.
 """
 
 import os
@@ -13,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # lib/, as app.
 
 import streamlit as st  # noqa: E402
 
-from lib import grid_model, ui  # noqa: E402
+from lib import figures, grid_model, settings, ui  # noqa: E402
 
-WITH_METRICS = os.environ.get("AIGRID_FLOOR") == "metrics"
+FLOOR = os.environ.get("AIGRID_FLOOR", "")
 
 st.set_page_config(layout="wide")  # as app.py
 
@@ -27,9 +33,25 @@ def panel() -> None:
         scenario = ui.scenario_sliders()
     summary = grid_model.summarise(grid_model.build_gap_table(scenario))
     with output:
-        if WITH_METRICS:
+        if FLOOR == "metrics":
             ui.headline_metrics(summary, scenario)
         st.write(f"Peak shortfall {summary.peak_shortfall_gw:.1f} GW")
 
 
-panel()
+@st.fragment
+def chart_panel() -> None:
+    lead = next(s for s in settings.SETTINGS if s.name == "lead_time_years")
+    scenario = settings.scenario_from_mapping({lead.name: ui._slider(lead, lead.name in
+                                                                      st.session_state)})[0]
+    gap = grid_model.build_gap_table(scenario)
+    fig = figures.fig_gap(gap, grid_model.summarise(gap).first_shortfall)
+    if FLOOR == "plotly_chart":
+        st.plotly_chart(fig, key="grid_chart")
+    else:
+        ui.chart(fig, "grid_chart")
+
+
+if FLOOR in ("chart", "plotly_chart"):
+    chart_panel()
+else:
+    panel()

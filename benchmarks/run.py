@@ -83,6 +83,24 @@ SLIDER_TARGETS = (
         (("AIGRID_FLOOR", "metrics"),),
         "floor: 12 sliders and 4 metrics, no chart",
     ),
+    SliderTarget(
+        "floor_chart",
+        "floor",
+        "/",
+        "lead_time_years",
+        "plotly",
+        (("AIGRID_FLOOR", "chart"),),
+        "floor: 1 slider and the Grid chart (the app's chart component)",
+    ),
+    SliderTarget(
+        "floor_plotly_chart",
+        "floor",
+        "/",
+        "lead_time_years",
+        "plotly",
+        (("AIGRID_FLOOR", "plotly_chart"),),
+        "floor: 1 slider and the same figure by st.plotly_chart",
+    ),
 )
 FLOOR_APP = ROOT / "benchmarks" / "floor_app.py"
 WARMUP_MOVES = 2  # not timed: the first moves load lazy code and fill caches
@@ -91,6 +109,7 @@ UNCHANGED_AFTER_MS = (
     1_000  # settled this long after its run with no change: the move changed nothing
 )
 SLIDER_MOVES = 15
+SLIDER_ROUNDS = 3  # every target once per round, interleaved: a slow spell hits all alike
 COLD_REPEATS = 3  # fresh server processes per page (each start costs ~5 s); medians of 3
 WARM_LOADS = 7  # new contexts on a warm server, per page (first loads vary ±25% here)
 SESSIONS = 20
@@ -279,6 +298,7 @@ def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -
         "slider": target.slider,
         "unchanged_moves": moved["unchanged"],
         **{key: summary([t[key] for t in moved["times"]]) for key in moved["times"][0]},
+        "times": moved["times"],
     }
     log(
         f"  keydown to rerun sent p50 {result['sent_ms']['p50']:.0f} ms, "
@@ -287,6 +307,19 @@ def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -
         f"p90 {result['round_trip_ms']['p90']:.0f} ms"
     )
     return result
+
+
+def pool_rounds(results: list[dict]) -> dict:
+    """One target's rounds as one result: summaries over every timed move of every round, and
+    each round's median for the spread. Unavailable if any round was."""
+    missing = next((r for r in results if not r.get("available")), None)
+    if missing is not None:
+        return missing
+    times = [t for r in results for t in r.pop("times")]
+    pooled = {**results[0], "rounds": len(results),
+              "round_p50s_ms": [r["round_trip_ms"]["p50"] for r in results],
+              "unchanged_moves": sum(r["unchanged_moves"] for r in results)}
+    return pooled | {key: summary([t[key] for t in times]) for key in times[0]}
 
 
 # ---------------------------------------------------------------- first load
@@ -511,6 +544,12 @@ def _row(
     }
 
 
+def _rounds_note(res: dict) -> str:
+    """'rounds: 128 / 147 / 135 ms': each round's median, to show the spread behind the p50."""
+    medians = res.get("round_p50s_ms", [])
+    return f"rounds: {' / '.join(f'{m:.0f}' for m in medians)} ms" if len(medians) > 1 else ""
+
+
 def slider_rows(sliders: dict) -> list[dict]:
     """Round-trip rows: each app target against hello-world."""
     hello = sliders.get("hello", {})
@@ -531,14 +570,14 @@ def slider_rows(sliders: dict) -> list[dict]:
             continue
         p50, limit = res["round_trip_ms"]["p50"], BUDGETS["slider_ratio"]
         label = res.get("label", name)
+        note = _rounds_note(res)
         if not res.get("budget", True):  # a floor: for the profile, no budget of its own
-            rows.append(_row(f"Slider round trip p50, {label}", p50, base))
+            rows.append(_row(f"Slider round trip p50, {label}", p50, base, note=note))
             continue
         ok = p50 <= limit * base if base else None
         rows.append(
-            _row(
-                f"Slider round trip p50, {label} ({res['path']})", p50, base, f"≤{limit}× hello", ok
-            )
+            _row(f"Slider round trip p50, {label} ({res['path']})", p50, base,
+                 f"≤{limit}× hello", ok, note=note)
         )
         rows.append(
             _row(
@@ -677,7 +716,9 @@ def _fmt(value: float | None, unit: str) -> str:
 METHOD = (
     "Round trip: keydown on the focused slider thumb to the frame painted after the watched "
     "content changed (every Plotly chart's data; the st.write text for hello-world), timed "
-    "in the page with performance.now(); warm-up moves excluded. First load: navigation start "
+    "in the page with performance.now(); warm-up moves excluded; every target is measured in "
+    "rounds, interleaved with the others (a new server each), and summarised over the timed "
+    "moves of all rounds, with each round's median noted. First load: navigation start "
     "to settled (script finished, no skeleton, charts drawn); cold is the first visit of a new "
     "server process (the app started by scripts/serve.py as make run does, hello-world by "
     "streamlit run), warm a later visit from a new browser context (empty HTTP cache). Both "
@@ -749,7 +790,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help=f"comma-separated subset of {','.join(SECTIONS)} (default: all)",
     )
     parser.add_argument("--app", default=str(APP), help="the app to compare (default: app.py)")
-    parser.add_argument("--moves", type=int, default=SLIDER_MOVES, help="timed moves per slider")
+    parser.add_argument("--moves", type=int, default=SLIDER_MOVES,
+                        help="timed moves per slider and round")
+    parser.add_argument("--rounds", type=int, default=SLIDER_ROUNDS,
+                        help="rounds of slider targets, interleaved")
     parser.add_argument("--sessions", type=int, default=SESSIONS, help="concurrent sessions")
     parser.add_argument("--lib-section", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -764,10 +808,12 @@ def measure(browser: Any, args: argparse.Namespace) -> dict:
         apps["floor"] = FLOOR_APP
     sections = set(args.sections.split(","))
     raw: dict[str, Any] = {"sliders": {}, "loads": {}, "memory": {}, "lib": {}}
-    for target in SLIDER_TARGETS:
-        if "slider" in sections and target.app in apps:
-            script = apps[target.app]
-            raw["sliders"][target.name] = bench_slider(browser, target, script, args.moves)
+    rounds: dict[str, list[dict]] = {}
+    for _ in range(args.rounds if "slider" in sections else 0):
+        for target in (t for t in SLIDER_TARGETS if t.app in apps):
+            result = bench_slider(browser, target, apps[target.app], args.moves)
+            rounds.setdefault(target.name, []).append(result)
+    raw["sliders"] = {name: pool_rounds(results) for name, results in rounds.items()}
     for name, script in apps.items():
         if name == "floor":  # measured for its slider only
             continue
@@ -807,6 +853,7 @@ def main(argv: list[str] | None = None) -> int:
                 "settings": {
                     "warmup_moves": WARMUP_MOVES,
                     "moves": args.moves,
+                    "slider_rounds": args.rounds,
                     "cold_repeats": COLD_REPEATS,
                     "warm_loads": WARM_LOADS,
                     "sessions": args.sessions,
