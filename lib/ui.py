@@ -155,8 +155,10 @@ def headline_metrics(summary, scenario: Scenario) -> None:
     b.metric("Peak shortfall (GW)", f"{summary.peak_shortfall_gw:,.1f}",
              help="Largest monthly gap between demand and supply"
              + (f", in {peak_month:%b %Y}." if peak_month is not None else "."))
-    c.metric(f"Unserved energy to {scenario.end_year} (TWh)", f"{summary.unserved_twh:,.0f}",
-             help="Sum over months of shortfall × hours × load factor.")
+    c.metric("Unserved (TWh)", f"{summary.unserved_twh:,.0f}",
+             help=f"Energy the expected demand cannot get over the horizon, Jan "
+                  f"{scenario.start_year} to Dec {scenario.end_year}: the sum over months of "
+                  "shortfall × hours × load factor.")
     d.metric("Share powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
              help="Served energy ÷ expected energy in 2030.")
 

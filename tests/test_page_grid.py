@@ -23,6 +23,9 @@ def test_default_metrics_match_the_model():
     assert metric(at, "First shortfall") == f"{summary.first_shortfall:%b %Y}"
     assert metric(at, "Peak shortfall (GW)") == f"{summary.peak_shortfall_gw:,.1f}"
     assert metric(at, "Share powered in 2030") == f"{summary.share_2030_pct:.0f}%"
+    assert metric(at, "Unserved (TWh)") == f"{summary.unserved_twh:,.0f}"
+    [unserved] = [m for m in at.metric if m.label == "Unserved (TWh)"]
+    assert "Jan 2024 to Dec 2035" in unserved.help
     assert "Realistic realisation" in texts(at)
 
 

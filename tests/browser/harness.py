@@ -467,6 +467,18 @@ def settle_after(
 # ---------------------------------------------------------------- checks and artefacts
 
 
+CUT_LABELS_JS = """
+() => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"]'))
+  .filter((l) => [l, ...l.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1))
+  .map((l) => l.innerText)
+"""
+
+
+def cut_metric_labels(page: Any) -> list[str]:
+    """Metric labels the page shows cut short (with an ellipsis) because they do not fit."""
+    return page.evaluate(CUT_LABELS_JS)
+
+
 def error_texts(page: Any) -> list[str]:
     """Return the texts of exceptions, error alerts and charts that could not draw."""
     return page.locator(f"{EXCEPTION}, {ERROR_ALERT}, {CHART_ERROR}").all_inner_texts()
