@@ -41,8 +41,8 @@ def panel() -> None:
 @st.fragment
 def chart_panel() -> None:
     lead = next(s for s in settings.SETTINGS if s.name == "lead_time_years")
-    scenario = settings.scenario_from_mapping({lead.name: ui._slider(lead, lead.name in
-                                                                      st.session_state)})[0]
+    value = ui.setting_slider(lead, lead.name in st.session_state)
+    scenario = settings.scenario_from_mapping({lead.name: value})[0]
     gap = grid_model.build_gap_table(scenario)
     fig = figures.fig_gap(gap, grid_model.summarise(gap).first_shortfall)
     if FLOOR == "plotly_chart":

@@ -39,8 +39,8 @@ STATS_TABLE = (  # a row per statistic, with stats_with_origin's Origin last
     Column("Worst day date", fmt=_DAY),
     Column("Last close", fmt="{:,.2f}", help="USD; index points for ^IXIC."),
     Column("Last date", fmt=_DAY, help="each series' own last trading day in the data."),
-    Column("Origin", align="left", help="live: Yahoo Finance now; cached: an earlier live "
-                                        "download; snapshot: bundled with the app."),
+    Column("Origin", help="live: Yahoo Finance now; cached: an earlier live download; "
+                          "snapshot: bundled with the app."),
 )
 
 

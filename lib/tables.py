@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import pandas as pd
 
@@ -49,7 +48,7 @@ def escape(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", flat)
 
 
-def is_missing(value: object) -> bool:
+def _is_missing(value: object) -> bool:
     if value is None or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
@@ -59,10 +58,8 @@ def format_cell(value: object, fmt: str) -> str:
     """One cell: the value formatted, or MISSING for NaN / None / NaT. The first space is kept
     unbroken, so a narrow column wraps "29 Oct 2025" as "29 Oct" over "2025", never "29" over
     "Oct 2025"; a number and its unit ("6.5 GW") stay on one line."""
-    if is_missing(value):
+    if _is_missing(value):
         return MISSING
-    if isinstance(value, pd.Timestamp | datetime) or (isinstance(value, date) and "%" in fmt):
-        value = pd.Timestamp(value)
     return fmt.format(value).replace(" ", NBSP, 1)
 
 
@@ -90,18 +87,3 @@ def _markdown(header: list[str], rows: list[list[str]], aligns: list[str]) -> st
 def definitions(columns: Sequence[Column]) -> str:
     """'**Header**: meaning' for each column that has one, one per line (Markdown)."""
     return "\n\n".join(f"**{escape(c.header)}**: {c.help}" for c in columns if c.help)
-
-
-def read_markdown_table(text: str, parse: Callable[[str], object] = str) -> pd.DataFrame:
-    """The cells of the first Markdown table in `text`, as shown (escapes removed, spaces
-    normal), under their headers. For checks of what a page shows."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip().startswith("|")]
-    if len(lines) < 2:
-        raise ValueError("no Markdown table in the text")
-    rows = [_cells(ln) for ln in lines[:1] + lines[2:]]
-    return pd.DataFrame([[parse(c) for c in r] for r in rows[1:]], columns=rows[0])
-
-
-def _cells(line: str) -> list[str]:
-    parts = re.split(r"(?<!\\)\|", line.strip().strip("|"))
-    return [re.sub(r"\\(.)", r"\1", p.strip()).replace(NBSP, " ") for p in parts]

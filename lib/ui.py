@@ -86,7 +86,7 @@ def show_notices(notices) -> None:
 # --- grid scenario controls ------------------------------------------------------------------
 
 
-def _slider(setting, has_state: bool) -> float:
+def setting_slider(setting, has_state: bool) -> float:
     """One bound slider per setting; its key is the setting name and the URL parameter.
     has_state: the key is in session state already (then a default value would clash)."""
     kwargs = {} if has_state else {"value": _typed(setting, setting.default)}
@@ -128,7 +128,7 @@ def scenario_sliders(groups=settings.GROUPS, columns: int = 1) -> Scenario:
         with slots[min(i, len(slots) - 1)]:
             st.markdown(f"**{group}**")
             for setting in (s for s in settings.SETTINGS if s.group == group):
-                values[setting.name] = _slider(setting, setting.name in in_state)
+                values[setting.name] = setting_slider(setting, setting.name in in_state)
     return settings.scenario_from_mapping(values)[0]
 
 

@@ -1,7 +1,10 @@
-"""Open one page of the app in AppTest, optionally with URL query parameters."""
+"""Open one page of the app in AppTest, optionally with URL query parameters, and read what
+it shows."""
 
+import re
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -43,8 +46,6 @@ def charts(at: AppTest) -> list[dict]:
 
 def shown_table(at: AppTest, header: str):
     """The first Markdown table on the page with a column `header`, as shown (text cells)."""
-    from lib.tables import read_markdown_table
-
     for block in at.markdown:
         if str(block.value).lstrip().startswith("|"):
             frame = read_markdown_table(block.value)
@@ -56,3 +57,18 @@ def shown_table(at: AppTest, header: str):
 def shown_statistics(at: AppTest):
     """The Market statistics as shown (a column per symbol), turned to a row per symbol."""
     return shown_table(at, "Symbol").set_index("Symbol").T
+
+
+def read_markdown_table(text: str) -> pd.DataFrame:
+    """The cells of the first Markdown table in `text` as a reader sees them (escapes removed,
+    unbreakable spaces as plain ones), under their headers."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip().startswith("|")]
+    if len(lines) < 2:
+        raise ValueError("no Markdown table in the text")
+    rows = [_cells(ln) for ln in lines[:1] + lines[2:]]
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def _cells(line: str) -> list[str]:
+    parts = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+    return [re.sub(r"\\(.)", r"\1", p.strip()).replace("\u00a0", " ") for p in parts]

@@ -11,6 +11,7 @@ from hypothesis import strategies as hs
 from lib import bridge, grid_model, market, tables
 from lib import settings as app_settings
 from lib.tables import Column
+from tests.apptest_helpers import read_markdown_table
 
 SEEDED = settings(max_examples=150, deadline=None, derandomize=True)
 
@@ -21,7 +22,7 @@ def test_cells_are_formatted_and_missing_values_show_a_dash():
                           "D": [pd.Timestamp("2026-05-15"), pd.NaT]})
     md = tables.markdown_table(frame, [Column("R", "Return (%)", "{:.1f}%"),
                                        Column("D", "Last date", "{:%-d %b %Y}")])
-    shown = tables.read_markdown_table(md)
+    shown = read_markdown_table(md)
     assert shown.columns.tolist() == ["Return (%)", "Last date"]
     assert shown.values.tolist() == [["1.2%", "15 May 2026"], ["–", "–"]]
 
@@ -47,7 +48,7 @@ def test_markup_in_a_cell_is_escaped(text):
     cell = md.splitlines()[2][2:-2]
     unescaped = re.sub(r"\\.", "", cell)  # what is left once every escaped pair is removed
     assert not set(unescaped) & set("|[]<>*_$:`~\\&!")
-    assert tables.read_markdown_table(md)["T"].iloc[0] == text
+    assert read_markdown_table(md)["T"].iloc[0] == text
 
 
 @SEEDED
@@ -56,7 +57,7 @@ def test_markup_in_a_cell_is_escaped(text):
 def test_any_text_reads_back_as_shown(texts):
     """Test that every cell survives the table: escaped, then read back as the same text (runs
     of spaces and line breaks shown as one space, as a browser does)."""
-    shown = tables.read_markdown_table(
+    shown = read_markdown_table(
         tables.markdown_table(pd.DataFrame({"T": texts}), [Column("T", align="left")]))
     as_seen = [re.sub(r"[^\S\u00a0]+", " ", t).strip().replace("\u00a0", " ") for t in texts]
     assert shown["T"].tolist() == as_seen
@@ -68,7 +69,7 @@ def test_a_table_across_has_a_column_per_row_and_a_row_per_statistic():
     frame = pd.DataFrame({"Symbol": ["^IXIC", "ALAB"], "Return (%)": [24.08, float("nan")]})
     md = tables.markdown_table_across(frame, Column("Symbol"),
                                       [Column("Return (%)", fmt="{:.1f}%")])
-    shown = tables.read_markdown_table(md)
+    shown = read_markdown_table(md)
     assert shown.columns.tolist() == ["Symbol", "^IXIC", "ALAB"]
     assert shown.values.tolist() == [["Return (%)", "24.1%", "–"]]
     assert md.splitlines()[1] == "| :--- | ---: | ---: |"
@@ -94,4 +95,4 @@ def test_the_statistics_and_bridge_tables_cover_their_frames():
 def test_text_without_a_table_is_refused():
     """Test that reading a table from plain text says there is none."""
     with pytest.raises(ValueError, match="no Markdown table"):
-        tables.read_markdown_table("just words")
+        read_markdown_table("just words")
