@@ -203,6 +203,32 @@ class MoveTimeout(Exception):
     """A slider move that did not finish and repaint within MOVE_TIMEOUT_MS."""
 
 
+class CpuMeter:
+    """Where a move's time goes: CPU time of the server's processes, and busy time of the page's
+    main thread (Chromium's TaskDuration, counted in thread time, so other work on the machine
+    does not inflate it). Both include the harness's own share: the page evaluates DONE_JS once
+    per frame while a move is on, the same for every target."""
+
+    def __init__(self, page: Any, server: Any) -> None:
+        self._server = server
+        self._cdp = page.context.new_cdp_session(page)
+        self._cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+        self._start = (0.0, 0.0)
+
+    def _read(self) -> tuple[float, float]:
+        metrics = self._cdp.send("Performance.getMetrics")["metrics"]
+        task_s = next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+        return self._server.cpu_seconds(), task_s
+
+    def start(self) -> None:
+        self._start = self._read()
+
+    def per_move_ms(self, moves: int) -> dict[str, float]:
+        server_s, task_s = self._read()
+        return {"server_cpu_ms": (server_s - self._start[0]) * 1000 / moves,
+                "browser_main_ms": (task_s - self._start[1]) * 1000 / moves}
+
+
 def summary(values: list[float]) -> dict[str, float | int]:
     """Median, p90, min and max of a sample (p90 by the nearest-rank method)."""
     ordered = sorted(values)
@@ -236,8 +262,9 @@ def _next_key(thumb: Any, direction: int, offset: int) -> tuple[str, int]:
     return ("ArrowRight" if direction > 0 else "ArrowLeft"), direction
 
 
-def time_moves(page: Any, target: SliderTarget, moves: int) -> dict:
-    """Press arrow keys on the target's slider; per-move times in ms from keydown.
+def time_moves(page: Any, target: SliderTarget, moves: int, meter: CpuMeter) -> dict:
+    """Press arrow keys on the target's slider; per-move times in ms from keydown, and the CPU
+    time per timed move.
 
     A move whose run left the watched content as it was (the model's output did not change) is
     counted in "unchanged" and left out of the times.
@@ -245,6 +272,8 @@ def time_moves(page: Any, target: SliderTarget, moves: int) -> dict:
     thumb = slider_thumb(page, target.slider)
     direction, offset, times, unchanged = 1, 0, [], 0
     for index in range(WARMUP_MOVES + moves):
+        if index == WARMUP_MOVES:
+            meter.start()
         key, direction = _next_key(thumb, direction, offset)
         offset += direction
         thumb.focus()
@@ -269,9 +298,10 @@ def time_moves(page: Any, target: SliderTarget, moves: int) -> dict:
                 "server_ms": done["finished"] - done["keydown"],
             }
         )
+    cpu = meter.per_move_ms(moves)
     if not times:
         raise MoveTimeout(f"none of {moves} moves changed the {target.watch} content")
-    return {"times": times, "unchanged": unchanged}
+    return {"times": times, "unchanged": unchanged, "cpu": cpu}
 
 
 def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -> dict:
@@ -285,7 +315,7 @@ def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -
         if page.url.rstrip("/") != server.url_for(target.path).rstrip("/"):
             return {"available": False, "reason": f"page {target.path} not found"}
         try:
-            moved = time_moves(page, target, moves)
+            moved = time_moves(page, target, moves, CpuMeter(page, server))
         except LookupError as exc:
             return {"available": False, "reason": str(exc)}
         except MoveTimeout as exc:
@@ -297,6 +327,7 @@ def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -
         "path": target.path,
         "slider": target.slider,
         "unchanged_moves": moved["unchanged"],
+        **moved["cpu"],
         **{key: summary([t[key] for t in moved["times"]]) for key in moved["times"][0]},
         "times": moved["times"],
     }
@@ -304,7 +335,8 @@ def bench_slider(browser: Any, target: SliderTarget, script: Path, moves: int) -
         f"  keydown to rerun sent p50 {result['sent_ms']['p50']:.0f} ms, "
         f"to script finished {result['server_ms']['p50']:.0f} ms; "
         f"round trip p50 {result['round_trip_ms']['p50']:.0f} ms, "
-        f"p90 {result['round_trip_ms']['p90']:.0f} ms"
+        f"p90 {result['round_trip_ms']['p90']:.0f} ms; per move: server CPU "
+        f"{result['server_cpu_ms']:.0f} ms, page main thread {result['browser_main_ms']:.0f} ms"
     )
     return result
 
@@ -318,7 +350,10 @@ def pool_rounds(results: list[dict]) -> dict:
     times = [t for r in results for t in r.pop("times")]
     pooled = {**results[0], "rounds": len(results),
               "round_p50s_ms": [r["round_trip_ms"]["p50"] for r in results],
-              "unchanged_moves": sum(r["unchanged_moves"] for r in results)}
+              "unchanged_moves": sum(r["unchanged_moves"] for r in results),
+              # every round times the same number of moves: the mean is the per-move CPU time
+              **{key: statistics.fmean(r[key] for r in results)
+                 for key in ("server_cpu_ms", "browser_main_ms")}}
     return pooled | {key: summary([t[key] for t in times]) for key in times[0]}
 
 
@@ -550,6 +585,17 @@ def _rounds_note(res: dict) -> str:
     return f"rounds: {' / '.join(f'{m:.0f}' for m in medians)} ms" if len(medians) > 1 else ""
 
 
+CPU_ROWS = {"server_cpu_ms": "Server CPU time", "browser_main_ms": "Page main-thread time"}
+
+
+def _cpu_note(res: dict) -> str:
+    """'per move: server CPU 21 ms, page main thread 70 ms', where the run measured them."""
+    if res.get("server_cpu_ms") is None:
+        return ""
+    return (f"per move: server CPU {res['server_cpu_ms']:.0f} ms, page main thread "
+            f"{res['browser_main_ms']:.0f} ms")
+
+
 def slider_rows(sliders: dict) -> list[dict]:
     """Round-trip rows: each app target against hello-world."""
     hello = sliders.get("hello", {})
@@ -572,7 +618,8 @@ def slider_rows(sliders: dict) -> list[dict]:
         label = res.get("label", name)
         note = _rounds_note(res)
         if not res.get("budget", True):  # a floor: for the profile, no budget of its own
-            rows.append(_row(f"Slider round trip p50, {label}", p50, base, note=note))
+            rows.append(_row(f"Slider round trip p50, {label}", p50, base,
+                             note="; ".join(filter(None, (note, _cpu_note(res))))))
             continue
         ok = p50 <= limit * base if base else None
         rows.append(
@@ -593,6 +640,9 @@ def slider_rows(sliders: dict) -> list[dict]:
                 hello["server_ms"]["p50"] if base else None,
             )
         )
+        for key, what in CPU_ROWS.items():
+            rows.append(_row(f"{what} per move, {name}", res.get(key),
+                             hello.get(key) if base else None))
     if base and not rows:
         rows.append(_row("Slider round trip p50", None, base, note="app not measured"))
     return rows
@@ -718,7 +768,10 @@ METHOD = (
     "content changed (every Plotly chart's data; the st.write text for hello-world), timed "
     "in the page with performance.now(); warm-up moves excluded; every target is measured in "
     "rounds, interleaved with the others (a new server each), and summarised over the timed "
-    "moves of all rounds, with each round's median noted. First load: navigation start "
+    "moves of all rounds, with each round's median noted. CPU per move, over the same timed "
+    "moves: the server's processes (user + system) and the page's main thread (Chromium's "
+    "TaskDuration in thread time, which includes the harness's check once per frame). First "
+    "load: navigation start "
     "to settled (script finished, no skeleton, charts drawn); cold is the first visit of a new "
     "server process (the app started by scripts/serve.py as make run does, hello-world by "
     "streamlit run), warm a later visit from a new browser context (empty HTTP cache). Both "

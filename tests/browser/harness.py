@@ -232,16 +232,24 @@ class StreamlitServer:
 
     def rss_bytes(self) -> int:
         """Return the resident memory of the server and its child processes, in bytes."""
+        return sum(self._per_process(lambda proc: proc.memory_info().rss))
+
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) the server and its child processes have used."""
+        return sum(self._per_process(lambda proc: sum(proc.cpu_times()[:2])))
+
+    def _per_process(self, read: Callable[[Any], float]) -> list[float]:
+        """`read` of the server's process and of each child still running."""
         import psutil  # a dev dependency: only the benchmarks ask
 
         root = psutil.Process(self.process.pid)
-        total = 0
+        values = []
         for proc in [root, *root.children(recursive=True)]:
             try:
-                total += proc.memory_info().rss
+                values.append(read(proc))
             except psutil.NoSuchProcess:
                 continue
-        return total
+        return values
 
 
 def _wait_healthy(server: StreamlitServer, timeout_s: float) -> None:
