@@ -123,7 +123,7 @@ def scenario_sliders(groups=settings.GROUPS, columns: int = 1) -> Scenario:
     kept whole, in order); returns the Scenario."""
     values = {}
     in_state = set(st.session_state.keys())  # one read: each `in` rebuilds the state's view
-    slots = st.columns(columns) if columns > 1 else [st.container()]
+    slots = st.columns(columns) if columns > 1 else [nullcontext()]
     for i, group in enumerate(groups):
         with slots[min(i, len(slots) - 1)]:
             st.markdown(f"**{group}**")
@@ -148,19 +148,19 @@ def headline_metrics(summary, scenario: Scenario) -> None:
     """Four headline numbers of the model, each with how it is computed."""
     first = summary.first_shortfall
     share = summary.share_2030_pct
-    a, b, c, d = st.columns(4)
-    a.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
-             help="First month in which expected demand exceeds firm supply.")
+    row = st.container(horizontal=True, gap="medium")  # one element where columns made five
+    row.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
+               help="First month in which expected demand exceeds firm supply.")
     peak_month = summary.peak_shortfall_month
-    b.metric("Peak shortfall (GW)", f"{summary.peak_shortfall_gw:,.1f}",
-             help="Largest monthly gap between demand and supply"
-             + (f", in {peak_month:%b %Y}." if peak_month is not None else "."))
-    c.metric("Unserved (TWh)", f"{summary.unserved_twh:,.0f}",
-             help=f"Energy the expected demand cannot get over the horizon, Jan "
-                  f"{scenario.start_year} to Dec {scenario.end_year}: the sum over months of "
-                  "shortfall × hours × load factor.")
-    d.metric("Share powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
-             help="Served energy ÷ expected energy in 2030.")
+    row.metric("Peak shortfall (GW)", f"{summary.peak_shortfall_gw:,.1f}",
+               help="Largest monthly gap between demand and supply"
+               + (f", in {peak_month:%b %Y}." if peak_month is not None else "."))
+    row.metric("Unserved (TWh)", f"{summary.unserved_twh:,.0f}",
+               help=f"Energy the expected demand cannot get over the horizon, Jan "
+                    f"{scenario.start_year} to Dec {scenario.end_year}: the sum over months of "
+                    "shortfall × hours × load factor.")
+    row.metric("Share powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
+               help="Served energy ÷ expected energy in 2030.")
 
 
 SOURCE_COLUMN_CONFIG = {

@@ -36,7 +36,6 @@ as_of = market.as_of_text(result.provenance)
 @st.fragment
 def scenario_view() -> None:
     """Everything that depends on the grid scenario: a slider move reruns only this part."""
-    ui.preset_buttons()
     with st.expander("All settings", icon=":material/tune:"):
         scenario = ui.scenario_sliders(columns=3)
     gap = grid_model.build_gap_table(scenario)
@@ -66,4 +65,5 @@ def scenario_view() -> None:
     ui.report_download(result, scenario)
 
 
+ui.preset_buttons()  # outside the view: a preset reruns the page, a slider move only the view
 scenario_view()

@@ -16,7 +16,6 @@ ui.check_link(known_extra=scenario_state.MARKET_PARAMS)
 @st.fragment
 def model_panel() -> None:
     """Sliders, headline numbers and the chart: a slider move reruns only this panel."""
-    ui.preset_buttons()
     controls, output = st.columns([1, 2.7], gap="large")
     with controls:
         scenario = ui.scenario_sliders()
@@ -39,6 +38,7 @@ def model_panel() -> None:
                                "text/csv", on_click="ignore", key="grid_year_csv")
 
 
+ui.preset_buttons()  # outside the panel: a preset reruns the page, a slider move only the panel
 model_panel()
 
 
