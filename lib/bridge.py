@@ -35,7 +35,9 @@ BRIDGE_TABLE = (
 def bridge_table(yearly: pd.DataFrame) -> pd.DataFrame:
     """Per year: expected vs powered GW, the powered share, and year-on-year growth of each."""
     expected = yearly["Demand (GW)"]
-    powered = expected - yearly["Shortfall (GW)"]
+    # Rounded to 1e-9 GW (1 W): the subtraction leaves float noise, and a flat year would
+    # otherwise show a growth of -1e-14 GW ("-0.0").
+    powered = (expected - yearly["Shortfall (GW)"]).round(9)
     return pd.DataFrame({
         "Year": yearly["Year"],
         "Expected demand (GW)": expected,

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import pandas as pd
 
@@ -60,7 +61,15 @@ def format_cell(value: object, fmt: str) -> str:
     "Oct 2025"; a number and its unit ("6.5 GW") stay on one line."""
     if _is_missing(value):
         return MISSING
+    if _rounds_to_zero(value, fmt):
+        value = 0  # rounds to zero: "0.0", never "-0.0"
     return fmt.format(value).replace(" ", NBSP, 1)
+
+
+def _rounds_to_zero(value: object, fmt: str) -> bool:
+    """A number at or below zero that `fmt` shows as zero (-0.0, or -1e-14 at one decimal)."""
+    return (isinstance(value, Real) and not isinstance(value, bool) and value <= 0
+            and fmt.format(-value) == fmt.format(0))
 
 
 def markdown_table(frame: pd.DataFrame, columns: Sequence[Column]) -> str:

@@ -39,6 +39,17 @@ def test_a_date_wraps_only_before_its_year():
     assert "29\u00a0Oct 2025" in md
 
 
+@SEEDED
+@given(hs.floats(-1e6, 1e6, allow_nan=False), hs.sampled_from(["{:.1f}", "{:,.0f}", "{:.1f}%"]))
+def test_a_number_shows_its_rounded_value_and_never_a_negative_zero(value, fmt):
+    """Test that a cell reads as the value rounded by its format, with no '-0.0' for a value
+    that rounds to zero (such as the -1e-14 a subtraction leaves)."""
+    shown = tables.format_cell(value, fmt)
+    assert shown.replace(",", "").rstrip("%") == fmt.format(value).replace(",", "").rstrip("%") \
+        or (shown == fmt.format(0) and fmt.format(value) == "-" + fmt.format(0))
+    assert not shown.startswith("-") or float(shown.replace(",", "").rstrip("%")) < 0
+
+
 @pytest.mark.parametrize("text", ["a|b", "[x](https://example.invalid)", "![i](x.png)",
                                   "<script>x</script>", "*bold* _it_", "$x^2$", ":red[z]",
                                   "`code`", "~~gone~~", "back\\slash", "&lt;"])
