@@ -150,8 +150,13 @@ def _first_shortfall_annotation(first: pd.Timestamp | None, gap: pd.DataFrame,
     if first is None:
         return []
     row = gap.loc[gap["Month"] == first].iloc[0]
+    # The label sits up and to the left of the point, or to the right in the horizon's first
+    # quarter, where the left would run past the chart's edge and be cut.
+    months = gap["Month"]
+    early = first - months.iloc[0] < (months.iloc[-1] - months.iloc[0]) / 4
     return [dict(x=first, y=row["Demand (GW)"], xref=xref, yref=yref, showarrow=True,
-                 arrowhead=2, ax=-50, ay=-40, bgcolor="rgba(255,255,255,0.9)",
+                 arrowhead=2, ax=60 if early else -50, ay=-40,
+                 xanchor="left" if early else "auto", bgcolor="rgba(255,255,255,0.9)",
                  text=f"First shortfall {first:%b %Y}", font=dict(color=DEMAND, size=12))]
 
 

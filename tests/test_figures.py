@@ -1,10 +1,11 @@
 """Figure builders: what they draw, not only that they return a figure."""
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
-from lib import events, figures, market
+from lib import events, figures, grid_model, market, settings
 from lib.prices import load_snapshot
 
 
@@ -50,3 +51,17 @@ def test_market_log_mode_sets_a_log_axis():
     fig = figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log)
     assert fig.layout.yaxis.type == "log"
     assert view.values.index.min() == pd.Timestamp(date(2020, 1, 2))
+
+
+def test_first_shortfall_label_stays_inside_the_chart():
+    """Test that the label of an early first shortfall points from the right (from the left it
+    ran past the chart's edge and was cut) and a later one keeps its place up and to the left."""
+    for scenario, early in ((settings.preset_scenario("Queue as filed"), True),
+                            (replace(settings.default_scenario(), headroom_gw=60.0), False)):
+        gap = grid_model.build_gap_table(scenario)
+        first = grid_model.summarise(gap).first_shortfall
+        months = gap["Month"]
+        assert (first - months.iloc[0] < (months.iloc[-1] - months.iloc[0]) / 4) == early
+        [label] = figures.fig_gap(gap, first).layout.annotations
+        assert label.text == f"First shortfall {first:%b %Y}"
+        assert (label.ax > 0, label.xanchor == "left") == (early, early)
