@@ -21,6 +21,7 @@ from lib import (
     report_archive,
     scenario_state,
     settings,
+    tables,
 )
 from lib.grid_model import Scenario
 
@@ -202,6 +203,12 @@ def model_cards(summary, sentence: str, preset: str | None) -> None:
     b.metric("Powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
              help="Served energy ÷ expected energy in 2030.")
     c.markdown(f"**Scenario: {preset or 'custom'}.** {sentence}")
+
+
+def data_grid(frame, container=st, **kwargs) -> None:
+    """An interactive table (sortable, searchable) without the index, a missing value shown as
+    the Markdown tables show it ("–"), not as "None"."""
+    container.dataframe(frame, hide_index=True, placeholder=tables.MISSING, **kwargs)
 
 
 def table(markdown: str, frame, csv_name: str, key: str, explain: str) -> None:

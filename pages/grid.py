@@ -33,7 +33,7 @@ def model_panel() -> None:
                    "expected energy. Method: Sources & method page.")
         if st.toggle("Show the numbers year by year", key="grid_show_years"):
             yearly = grid_model.yearly_table(gap)
-            st.dataframe(yearly, hide_index=True, column_config=ui.YEAR_COLUMN_CONFIG)
+            ui.data_grid(yearly, column_config=ui.YEAR_COLUMN_CONFIG)
             st.download_button("Download CSV", yearly.to_csv(index=False), "grid_by_year.csv",
                                "text/csv", on_click="ignore", key="grid_year_csv")
 
@@ -62,7 +62,7 @@ def what_we_know() -> None:
     for tab, table in ((lead_times, grid_facts.lead_time_table), (peaks, grid_facts.peak_history),
                        (additions, grid_facts.additions_table)):
         if tab.open:
-            tab.dataframe(table(), hide_index=True, column_config=ui.SOURCE_COLUMN_CONFIG)
+            ui.data_grid(table(), tab, column_config=ui.SOURCE_COLUMN_CONFIG)
 
 
 what_we_know()

@@ -70,6 +70,6 @@ ui.table(tables.markdown_table_across(stats, market.STATS_KEY, market.STATS_TABL
          "market_statistics.csv", "market_stats_csv", tables.definitions(market.STATS_TABLE))
 events_box = ui.lazy_expander("Events in the range", "events_open")
 if events_box is not None:
-    events_box.dataframe(events.with_price_check(shown, result.frame)
-                         [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
-                         hide_index=True, column_config=ui.EVENT_COLUMN_CONFIG)
+    ui.data_grid(events.with_price_check(shown, result.frame)
+                 [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
+                 events_box, column_config=ui.EVENT_COLUMN_CONFIG)

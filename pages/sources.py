@@ -25,8 +25,7 @@ st.markdown(
 st.markdown(bridge.FORMULA)
 
 st.subheader("Settings: defaults, bounds and sources")
-st.dataframe(settings.settings_table(), hide_index=True,
-             column_config={"URL": ui.SOURCE_COLUMN_CONFIG["URL"]})
+ui.data_grid(settings.settings_table(), column_config={"URL": ui.SOURCE_COLUMN_CONFIG["URL"]})
 st.subheader("Presets")
 for name, preset in settings.PRESETS.items():
     st.markdown(f"**{name}**: {preset.explanation} Sources: {', '.join(preset.source_ids)}.")
@@ -43,19 +42,18 @@ st.markdown(
 st.header("Grid facts", divider="gray")
 st.caption("One row per fact in data/grid, with its source. Where sources disagree both rows "
            "are kept; data/grid/SOURCES.md lists the conflicts.")
-st.dataframe(grid_facts.all_sources(), hide_index=True, height=420,
-             column_config=ui.SOURCE_COLUMN_CONFIG)
+ui.data_grid(grid_facts.all_sources(), height=420, column_config=ui.SOURCE_COLUMN_CONFIG)
 
 st.header("Events", divider="gray")
 st.caption("Dated market and grid events marked on the charts. Rows flagged 'conflict' disagree "
            "with another source and are listed here but not drawn.")
-st.dataframe(events.load_events().drop(columns=["Event ID"]), hide_index=True, height=360,
+ui.data_grid(events.load_events().drop(columns=["Event ID"]), height=360,
              column_config=ui.EVENT_COLUMN_CONFIG)
 
 st.header("Prices", divider="gray")
 st.caption("Daily bars from Yahoo Finance, split- and dividend-adjusted. The bundled snapshot "
            "is checked against these SHA-256 sums before use. Live prices, when reachable, come "
            "from Yahoo Finance through yfinance.")
-st.dataframe(ui.snapshot_catalogue(), hide_index=True,
+ui.data_grid(ui.snapshot_catalogue(),
              column_config={"first_date": st.column_config.DateColumn("First date"),
                             "last_date": st.column_config.DateColumn("Last date")})

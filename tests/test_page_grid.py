@@ -92,5 +92,6 @@ def test_each_facts_tab_shows_its_sourced_table(tab, column):
     assert not at.exception
     [frame] = [df.value for df in at.dataframe]
     assert column in frame.columns
+    assert at.dataframe[0].proto.placeholder == "–"  # a missing date reads "–", not "None"
     assert frame["URL"].str.startswith("http").all() and len(frame) >= 5
     assert len(charts(at)) == 1  # the requests chart is not built while its tab is closed
