@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -369,28 +369,45 @@ def load_ms(browser: Any, url: str) -> tuple[float, int, list[str]]:
         return settled, errors.count(), [link["path"] for link in nav_links(page)]
 
 
-def bench_loads(browser: Any, script: Path) -> dict:
-    """Cold and warm first loads of "/" and of each page its navigation lists."""
-    results: dict[str, dict] = {}
+def bench_loads(browser: Any, scripts: dict[str, Path]) -> dict:
+    """Cold and warm first loads of "/" and of each page the app's navigation lists, with
+    hello-world's page measured alongside each of them.
+
+    Per page and repeat, a new server of every script starts; their first visits are the cold
+    loads, taken in turns (order swapped every repeat), and on the first repeat WARM_LOADS later
+    visits of each follow, also in turns. A slow spell on the machine then hits both alike.
+    Returns {name: {app path: {"cold_ms", "warm_ms", "errors_shown"}}}; hello-world always
+    loads its only page, "/", filed under the app page it was measured with.
+    """
+    results: dict[str, dict] = {name: {} for name in scripts}
     paths = ["/"]
-    while len(results) < len(paths):
-        path = paths[len(results)]
-        cold, warm, errors = [], [], 0
+    while len(results[next(iter(scripts))]) < len(paths):
+        path = paths[len(results[next(iter(scripts))])]
+        urls = {name: path if name == "app" else "/" for name in scripts}
+        cold = {name: [] for name in scripts}
+        warm = {name: [] for name in scripts}
+        errors = dict.fromkeys(scripts, 0)
         for repeat in range(COLD_REPEATS):
-            with start_streamlit(script) as server:
-                ms, shown, links = load_ms(browser, server.url_for(path))
-                cold.append(ms)
-                errors = max(errors, shown)
-                if path == "/" and repeat == 0:  # the root's navigation lists every page once
-                    paths += [p for p in links if p not in paths]
+            with ExitStack() as stack:
+                servers = {name: stack.enter_context(start_streamlit(script))
+                           for name, script in scripts.items()}
+                order = list(servers) if repeat % 2 == 0 else list(reversed(servers))
+                for name in order:
+                    ms, shown, links = load_ms(browser, servers[name].url_for(urls[name]))
+                    cold[name].append(ms)
+                    errors[name] = max(errors[name], shown)
+                    if name == "app" and path == "/" and repeat == 0:  # every page, listed once
+                        paths += [p for p in links if p not in paths]
                 for _ in range(WARM_LOADS if repeat == 0 else 0):
-                    warm.append(load_ms(browser, server.url_for(path))[0])
-        results[path] = {"cold_ms": summary(cold), "warm_ms": summary(warm), "errors_shown": errors}
-        log(
-            f"  load {script.name} {path}: cold {statistics.median(cold):.0f} ms, "
-            f"warm {statistics.median(warm):.0f} ms"
-            + (f", {errors} error(s) shown" if errors else "")
-        )
+                    for name in order:
+                        warm[name].append(load_ms(browser, servers[name].url_for(urls[name]))[0])
+        for name in scripts:
+            results[name][path] = {"cold_ms": summary(cold[name]), "warm_ms": summary(warm[name]),
+                                   "errors_shown": errors[name]}
+        log(f"  load {path}: "
+            + "; ".join(f"{name} cold {statistics.median(cold[name]):.0f} ms, warm "
+                        f"{statistics.median(warm[name]):.0f} ms" for name in scripts)
+            + "".join(f", {n} error(s) shown on {name}" for name, n in errors.items() if n))
     return results
 
 
@@ -649,10 +666,11 @@ def slider_rows(sliders: dict) -> list[dict]:
 
 
 def load_rows(loads: dict) -> list[dict]:
-    """First-load rows: each app page against hello-world's only page."""
-    hello = loads.get("hello", {}).get("/")
+    """First-load rows: each app page against hello-world's page, measured alongside it."""
+    hellos = loads.get("hello", {})
     rows, limit = [], BUDGETS["load_ratio"]
     for path, res in loads.get("app", {}).items():
+        hello = hellos.get(path)
         for kind in ("cold", "warm"):
             value = res[f"{kind}_ms"]["p50"]
             base = hello[f"{kind}_ms"]["p50"] if hello else None
@@ -667,6 +685,7 @@ def load_rows(loads: dict) -> list[dict]:
                     note=note,
                 )
             )
+    hello = hellos.get("/")
     if hello and not rows:
         for kind in ("cold", "warm"):
             rows.append(
@@ -774,7 +793,8 @@ METHOD = (
     "load: navigation start "
     "to settled (script finished, no skeleton, charts drawn); cold is the first visit of a new "
     "server process (the app started by scripts/serve.py as make run does, hello-world by "
-    "streamlit run), warm a later visit from a new browser context (empty HTTP cache). Both "
+    "streamlit run), warm a later visit from a new browser context (empty HTTP cache); "
+    "hello-world's page is measured alongside each app page, the visits taken in turns. Both "
     "apps run with the repository's .streamlit/config.toml. Memory: "
     "RSS of the server's process tree, one browser context per session, read once every "
     "session's script has finished. Other work on the machine shifts absolute times: compare "
@@ -867,17 +887,19 @@ def measure(browser: Any, args: argparse.Namespace) -> dict:
             result = bench_slider(browser, target, apps[target.app], args.moves)
             rounds.setdefault(target.name, []).append(result)
     raw["sliders"] = {name: pool_rounds(results) for name, results in rounds.items()}
+    present = {}
     for name, script in apps.items():
         if name == "floor":  # measured for its slider only
             continue
         if not script.exists():
             log(f"{script.name} does not exist: skipped")
             continue
-        if "load" in sections:
-            log(f"first loads {script.name}")
-            raw["loads"][name] = bench_loads(browser, script)
-        if "memory" in sections:
-            raw["memory"][name] = bench_memory(browser, script, args.sessions)
+        present[name] = script
+    if "load" in sections and present:
+        log(f"first loads, {' and '.join(s.name for s in present.values())} in turns")
+        raw["loads"] = bench_loads(browser, present)
+    for name, script in present.items() if "memory" in sections else ():
+        raw["memory"][name] = bench_memory(browser, script, args.sessions)
     if "app" in apps and "lib" in sections:
         raw["lib"] = bench_lib()
     return raw
