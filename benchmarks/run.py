@@ -381,8 +381,7 @@ def bench_loads(browser: Any, scripts: dict[str, Path]) -> dict:
     """
     results: dict[str, dict] = {name: {} for name in scripts}
     paths = ["/"]
-    while len(results[next(iter(scripts))]) < len(paths):
-        path = paths[len(results[next(iter(scripts))])]
+    for path in paths:  # the app's first visit of "/" appends the other pages of its navigation
         urls = {name: path if name == "app" else "/" for name in scripts}
         cold = {name: [] for name in scripts}
         warm = {name: [] for name in scripts}
@@ -898,8 +897,9 @@ def measure(browser: Any, args: argparse.Namespace) -> dict:
     if "load" in sections and present:
         log(f"first loads, {' and '.join(s.name for s in present.values())} in turns")
         raw["loads"] = bench_loads(browser, present)
-    for name, script in present.items() if "memory" in sections else ():
-        raw["memory"][name] = bench_memory(browser, script, args.sessions)
+    if "memory" in sections:
+        for name, script in present.items():
+            raw["memory"][name] = bench_memory(browser, script, args.sessions)
     if "app" in apps and "lib" in sections:
         raw["lib"] = bench_lib()
     return raw

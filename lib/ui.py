@@ -147,11 +147,8 @@ def check_link(known_extra=()) -> tuple[str, ...]:
 
 def headline_metrics(summary, scenario: Scenario) -> None:
     """Four headline numbers of the model, each with how it is computed."""
-    first = summary.first_shortfall
-    share = summary.share_2030_pct
     row = st.container(horizontal=True, gap="medium")  # one element where columns made five
-    row.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
-               help="First month in which expected demand exceeds firm supply.")
+    _first_shortfall_metric(row, summary)
     peak_month = summary.peak_shortfall_month
     row.metric("Peak shortfall (GW)", f"{summary.peak_shortfall_gw:,.1f}",
                help="Largest monthly gap between demand and supply"
@@ -160,8 +157,19 @@ def headline_metrics(summary, scenario: Scenario) -> None:
                help=f"Energy the expected demand cannot get over the horizon, Jan "
                     f"{scenario.start_year} to Dec {scenario.end_year}: the sum over months of "
                     "shortfall × hours × load factor.")
-    row.metric("Share powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
-               help="Served energy ÷ expected energy in 2030.")
+    _share_2030_metric(row, summary, "Share powered in 2030")
+
+
+def _first_shortfall_metric(target, summary) -> None:
+    first = summary.first_shortfall
+    target.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
+                  help="First month in which expected demand exceeds firm supply.")
+
+
+def _share_2030_metric(target, summary, label: str) -> None:
+    share = summary.share_2030_pct
+    target.metric(label, f"{share:.0f}%" if share is not None else "n/a",
+                  help="Served energy ÷ expected energy in 2030.")
 
 
 SOURCE_COLUMN_CONFIG = {
@@ -196,12 +204,8 @@ def crash_cards(frame, symbols: list[str], day) -> None:
 def model_cards(summary, sentence: str, preset: str | None) -> None:
     """The current scenario's first shortfall and 2030 powered share, with the bridge sentence."""
     a, b, c = st.columns([1, 1, 2])
-    first = summary.first_shortfall
-    a.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
-             help="First month in which expected demand exceeds firm supply.")
-    share = summary.share_2030_pct
-    b.metric("Powered in 2030", f"{share:.0f}%" if share is not None else "n/a",
-             help="Served energy ÷ expected energy in 2030.")
+    _first_shortfall_metric(a, summary)
+    _share_2030_metric(b, summary, "Powered in 2030")
     c.markdown(f"**Scenario: {preset or 'custom'}.** {sentence}")
 
 

@@ -34,8 +34,9 @@ def model_panel() -> None:
         if st.toggle("Show the numbers year by year", key="grid_show_years"):
             yearly = grid_model.yearly_table(gap)
             ui.data_grid(yearly, column_config=ui.YEAR_COLUMN_CONFIG)
-            st.download_button("Download CSV", yearly.to_csv(index=False), "grid_by_year.csv",
-                               "text/csv", on_click="ignore", key="grid_year_csv")
+            st.download_button("Download CSV", lambda: yearly.to_csv(index=False),
+                               "grid_by_year.csv", "text/csv", on_click="ignore",
+                               key="grid_year_csv")
 
 
 ui.preset_buttons()  # outside the panel: a preset reruns the page, a slider move only the panel
