@@ -1,7 +1,8 @@
-"""Floors of the Grid page's slider round trip: its parts alone, each in a fragment.
+"""Floors of the Grid page's slider round trip: its parts alone, wired as the page wires them.
 
-AIGRID_FLOOR selects the part:
-- unset: the page's 12 sliders, no chart;
+As on the page, the sliders sit in a fragment of their own and a move reruns only the fragment
+that shows the results (ui.scenario_controls). AIGRID_FLOOR selects the part:
+- unset: the page's 12 sliders, and one line of text as the result;
 - "metrics": the 12 sliders and the page's four headline metrics;
 - "chart": one slider (lead time) and the Grid chart, drawn by the app's chart component;
 - "plotly_chart": one slider and the same figure drawn by st.plotly_chart.
@@ -22,36 +23,36 @@ import streamlit as st  # noqa: E402
 from lib import figures, grid_model, settings, ui  # noqa: E402
 
 FLOOR = os.environ.get("AIGRID_FLOOR", "")
+RESULTS = "floor_results"
 
 st.set_page_config(layout="wide")  # as app.py
 
 
-@st.fragment
-def panel() -> None:
-    controls, output = st.columns([1, 2.7], gap="large")
-    with controls:
-        scenario = ui.scenario_sliders()
-    summary = grid_model.summarise(grid_model.build_gap_table(scenario))
-    with output:
-        if FLOOR == "metrics":
-            ui.headline_metrics(summary, scenario)
+@st.fragment(key=RESULTS)
+def results() -> None:
+    gap = grid_model.build_gap_table(ui.current_scenario())
+    summary = grid_model.summarise(gap)
+    if FLOOR == "metrics":
+        ui.headline_metrics(summary, ui.current_scenario())
+    if FLOOR == "plotly_chart":
+        st.plotly_chart(figures.fig_gap(gap, summary.first_shortfall), key="grid_chart")
+    elif FLOOR == "chart":
+        ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart")
+    else:
         st.write(f"Peak shortfall {summary.peak_shortfall_gw:.1f} GW")
 
 
 @st.fragment
-def chart_panel() -> None:
-    lead = next(s for s in settings.SETTINGS if s.name == "lead_time_years")
-    value = ui.setting_slider(lead, lead.name in st.session_state)
-    scenario = settings.scenario_from_mapping({lead.name: value})[0]
-    gap = grid_model.build_gap_table(scenario)
-    fig = figures.fig_gap(gap, grid_model.summarise(gap).first_shortfall)
-    if FLOOR == "plotly_chart":
-        st.plotly_chart(fig, key="grid_chart")
+def one_slider() -> None:
+    lead = settings.SETTINGS_BY_NAME["lead_time_years"]
+    ui.setting_slider(lead, lead.name in st.session_state, rerun=(RESULTS,))
+
+
+controls, output = st.columns([1, 2.7], gap="large")
+with controls:
+    if FLOOR in ("chart", "plotly_chart"):
+        one_slider()
     else:
-        ui.chart(fig, "grid_chart")
-
-
-if FLOOR in ("chart", "plotly_chart"):
-    chart_panel()
-else:
-    panel()
+        ui.scenario_controls(rerun=(RESULTS,))
+with output:
+    results()

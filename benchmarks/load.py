@@ -9,8 +9,9 @@ does: it opens ws://127.0.0.1:PORT/_stcore/stream, sends BackMsg.rerun_script wi
 ClientState.page_name="grid", reads ForwardMsgs until ForwardMsg.script_finished, then moves the
 `lead_time_years` slider again and again: a rerun_script whose ClientState carries the slider's
 WidgetState (double_array_value, the slider's id taken from the Slider element the server sent)
-and the fragment id around it (pages/grid.py draws its sliders inside an @st.fragment, so the
-frontend asks for a fragment run). Between moves a session "thinks" for --think-s seconds
+and the fragment id around it (pages/grid.py draws its sliders in a fragment of their own,
+ui.scenario_controls, so the frontend asks for a fragment run; the slider's callback narrows it
+to the results fragments). Between moves a session "thinks" for --think-s seconds
 (±50 %, seeded). Latency = BackMsg sent -> script_finished received (FINISHED_EARLY_FOR_RERUN is
 not an end: a newer run replaces it). Not sending cached_message_hashes, a session receives every
 message in full: the server's worst case.

@@ -87,10 +87,13 @@ def show_notices(notices) -> None:
 # --- grid scenario controls ------------------------------------------------------------------
 
 
-def setting_slider(setting, has_state: bool) -> float:
+def setting_slider(setting, has_state: bool, rerun: tuple[str, ...] = ()) -> float:
     """One bound slider per setting; its key is the setting name and the URL parameter.
-    has_state: the key is in session state already (then a default value would clash)."""
+    has_state: the key is in session state already (then a default value would clash).
+    rerun: keys of the fragments a move reruns, in place of whatever holds the slider."""
     kwargs = {} if has_state else {"value": _typed(setting, setting.default)}
+    if rerun:
+        kwargs.update(on_change=st.rerun, args=(list(rerun),))
     lo, hi = setting.bounds
     return st.slider(setting.label, _typed(setting, lo), _typed(setting, hi),
                      step=_typed(setting, setting.step), key=setting.name,
@@ -119,9 +122,14 @@ def preset_buttons(row=None) -> None:
                       on_click=apply_preset, args=(name,), width="stretch")
 
 
-def scenario_sliders(groups=settings.GROUPS, columns: int = 1) -> Scenario:
+def scenario_sliders(groups=settings.GROUPS, columns: int = 1, rerun: tuple[str, ...] = ()
+                     ) -> Scenario:
     """Sliders for the settings of `groups` under small headings, in `columns` columns (groups
-    kept whole, in order); returns the Scenario."""
+    kept whole, in order); returns the Scenario.
+
+    rerun: keys of the fragments that show the results; a move reruns those alone (see
+    scenario_controls). The sliders are not built and sent again, nor is anything else on the
+    page: the browser already shows where the thumb went."""
     values = {}
     in_state = set(st.session_state.keys())  # one read: each `in` rebuilds the state's view
     slots = st.columns(columns) if columns > 1 else [nullcontext()]
@@ -129,8 +137,30 @@ def scenario_sliders(groups=settings.GROUPS, columns: int = 1) -> Scenario:
         with slots[min(i, len(slots) - 1)]:
             st.markdown(f"**{group}**")
             for setting in (s for s in settings.SETTINGS if s.group == group):
-                values[setting.name] = setting_slider(setting, setting.name in in_state)
+                values[setting.name] = setting_slider(setting, setting.name in in_state, rerun)
     return settings.scenario_from_mapping(values)[0]
+
+
+def scenario_controls(rerun: tuple[str, ...], columns: int = 1) -> None:
+    """The scenario sliders in a fragment of their own; a move reruns only the fragments whose
+    keys `rerun` lists, which read the scenario with current_scenario().
+
+    Their own fragment matters. A move of a slider in the page body starts a full run, which
+    lets go of every download on the page before the slider's callback narrows the run to
+    those fragments; the downloads outside them would then fail (Streamlit 1.67)."""
+    _scenario_controls(rerun, columns)
+
+
+@st.fragment
+def _scenario_controls(rerun: tuple[str, ...], columns: int) -> None:
+    scenario_sliders(columns=columns, rerun=rerun)
+
+
+def current_scenario() -> Scenario:
+    """The scenario the sliders hold now (a default for any slider not drawn yet)."""
+    state = st.session_state
+    return settings.scenario_from_mapping(
+        {s.name: state[s.name] for s in settings.SETTINGS if s.name in state})[0]
 
 
 def check_link(known_extra=()) -> tuple[str, ...]:

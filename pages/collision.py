@@ -33,11 +33,13 @@ ui.crash_cards(result.frame, symbols, events.CRASH_DAY)
 as_of = market.as_of_text(result.provenance)
 
 
-@st.fragment
+RESULTS = "home_results"  # what a slider move reruns, and nothing else (see scenario_controls)
+
+
+@st.fragment(key=RESULTS)
 def scenario_view() -> None:
-    """Everything that depends on the grid scenario: a slider move reruns only this part."""
-    with st.expander("All settings", icon=":material/tune:"):
-        scenario = ui.scenario_sliders(columns=3)
+    """Everything that depends on the grid scenario."""
+    scenario = ui.current_scenario()
     gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap)
     yearly = grid_model.yearly_table(gap)
@@ -65,5 +67,7 @@ def scenario_view() -> None:
     ui.report_download(result, scenario)
 
 
-ui.preset_buttons()  # outside the view: a preset reruns the page, a slider move only the view
+ui.preset_buttons()  # a preset reruns the whole page
+with st.expander("All settings", icon=":material/tune:"):
+    ui.scenario_controls(rerun=(RESULTS,), columns=3)
 scenario_view()

@@ -13,34 +13,45 @@ st.caption("ERCOT (Texas). Demand is the market's linear expectation of new larg
 ui.check_link(known_extra=scenario_state.MARKET_PARAMS)
 
 
-@st.fragment
-def model_panel() -> None:
-    """Sliders, headline numbers and the chart: a slider move reruns only this panel."""
-    controls, output = st.columns([1, 2.7], gap="large")
-    with controls:
-        scenario = ui.scenario_sliders()
+# A slider move reruns these two fragments and nothing else on the page (see scenario_controls).
+RESULTS, YEARS = "grid_results", "grid_years"
+
+
+@st.fragment(key=RESULTS)
+def results() -> None:
+    """The scenario's headline numbers and chart, with its downloads."""
+    scenario = ui.current_scenario()
     gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap)
-    with output:
-        preset = scenario_state.matching_preset(scenario)
-        st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
-                   "not nameplate solar.")
-        ui.headline_metrics(summary, scenario)
-        ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart",
-                 context=report.model_context(report.GAP_TITLE, scenario))
-        st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
-                   "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
-                   "expected energy. Method: Sources & method page.")
-        if st.toggle("Show the numbers year by year", key="grid_show_years"):
-            yearly = grid_model.yearly_table(gap)
-            ui.data_grid(yearly, column_config=ui.YEAR_COLUMN_CONFIG)
-            st.download_button("Download CSV", lambda: yearly.to_csv(index=False),
-                               "grid_by_year.csv", "text/csv", on_click="ignore",
-                               key="grid_year_csv")
+    preset = scenario_state.matching_preset(scenario)
+    st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
+               "not nameplate solar.")
+    ui.headline_metrics(summary, scenario)
+    ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart",
+             context=report.model_context(report.GAP_TITLE, scenario))
 
 
-ui.preset_buttons()  # outside the panel: a preset reruns the page, a slider move only the panel
-model_panel()
+@st.fragment(key=YEARS)
+def years() -> None:
+    """The scenario year by year, on request."""
+    if st.toggle("Show the numbers year by year", key="grid_show_years"):
+        yearly = grid_model.yearly_table(grid_model.build_gap_table(ui.current_scenario()))
+        ui.data_grid(yearly, column_config=ui.YEAR_COLUMN_CONFIG)
+        st.download_button("Download CSV", lambda: yearly.to_csv(index=False),
+                           "grid_by_year.csv", "text/csv", on_click="ignore",
+                           key="grid_year_csv")
+
+
+ui.preset_buttons()  # a preset reruns the whole page
+controls, output = st.columns([1, 2.7], gap="large")
+with controls:
+    ui.scenario_controls(rerun=(RESULTS, YEARS))
+with output:
+    results()
+    st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
+               "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
+               "expected energy. Method: Sources & method page.")
+    years()
 
 
 @st.fragment

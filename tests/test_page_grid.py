@@ -40,6 +40,34 @@ def test_longer_lead_time_never_brings_the_shortfall_later():
     assert metric(at, "First shortfall") == f"{after.first_shortfall:%b %Y}"
 
 
+def test_a_slider_move_rebuilds_only_the_results():
+    """Test that a move sends new metrics and a new chart, and builds nothing else again: not
+    the sliders (the browser has moved its thumb already), not the facts below."""
+    at = open_page(PAGE)
+    assert len(at.slider) == len(settings.SETTINGS)
+    at.slider(key="tranche_gw").set_value(12.0).run()
+    assert not at.exception
+    assert not at.slider and not at.title and not at.tabs
+    moved = expected(tranche_gw=12.0)
+    assert metric(at, "Peak shortfall (GW)") == f"{moved.peak_shortfall_gw:,.1f}"
+    assert len(charts(at)) == 1
+
+
+def test_the_year_by_year_table_follows_the_sliders():
+    """Test that the toggle shows the model's yearly table and a move updates it."""
+    at = open_page(PAGE)
+    assert not at.dataframe
+    at.toggle(key="grid_show_years").set_value(True).run()
+    scenario = settings.default_scenario()
+    assert at.dataframe[0].value.equals(
+        grid_model.yearly_table(grid_model.build_gap_table(scenario)))
+    at.run()  # the whole page again, as a browser shows it, sliders included
+    at.slider(key="lead_time_years").set_value(8.0).run()
+    moved = replace(scenario, lead_time_years=8.0)
+    assert at.dataframe[0].value.equals(
+        grid_model.yearly_table(grid_model.build_gap_table(moved)))
+
+
 def test_queue_as_filed_preset_sets_sliders_and_lowers_the_powered_share():
     """Test that the preset button moves the realisation slider to 100% and the share falls."""
     at = open_page(PAGE)

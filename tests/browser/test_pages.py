@@ -110,6 +110,17 @@ def test_grid_chart_downloads_hold_what_the_chart_shows_after_a_move(app_server,
     assert_no_error(page)
 
 
+def test_a_move_keeps_the_downloads_of_the_rest_of_the_page(app_server, page):
+    """Test that after a slider move, which reruns only the results, the facts chart below
+    still downloads its CSV (the move must not let go of files the page still shows)."""
+    open_settled(page, app_server, "grid")
+    drag_slider(page, "lead_time_years", 2)
+    lines = download(page, "queue_chart_csv").path().read_text().splitlines()
+    assert lines[0] == "Trace,X,GW,Hover text"
+    assert any(line.startswith("Large-load requests (GW),") for line in lines[1:])
+    assert_no_error(page)
+
+
 def test_grid_facts_tabs_swap_the_chart_for_a_sourced_table(app_server, page):
     """Test that the "Peak demand" tab shows its table, and the requests tab its chart again."""
     open_settled(page, app_server, "grid")
