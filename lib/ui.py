@@ -122,38 +122,23 @@ def preset_buttons(row=None) -> None:
                       on_click=apply_preset, args=(name,), width="stretch")
 
 
-def scenario_sliders(groups=settings.GROUPS, columns: int = 1, rerun: tuple[str, ...] = ()
-                     ) -> Scenario:
-    """Sliders for the settings of `groups` under small headings, in `columns` columns (groups
-    kept whole, in order); returns the Scenario.
-
-    rerun: keys of the fragments that show the results; a move reruns those alone (see
-    scenario_controls). The sliders are not built and sent again, nor is anything else on the
-    page: the browser already shows where the thumb went."""
-    values = {}
-    in_state = set(st.session_state.keys())  # one read: each `in` rebuilds the state's view
-    slots = st.columns(columns) if columns > 1 else [nullcontext()]
-    for i, group in enumerate(groups):
-        with slots[min(i, len(slots) - 1)]:
-            st.markdown(f"**{group}**")
-            for setting in (s for s in settings.SETTINGS if s.group == group):
-                values[setting.name] = setting_slider(setting, setting.name in in_state, rerun)
-    return settings.scenario_from_mapping(values)[0]
-
-
+@st.fragment
 def scenario_controls(rerun: tuple[str, ...], columns: int = 1) -> None:
-    """The scenario sliders in a fragment of their own; a move reruns only the fragments whose
-    keys `rerun` lists, which read the scenario with current_scenario().
+    """The scenario's sliders under small group headings, in `columns` columns (groups kept
+    whole, in order), in a fragment of their own. A move reruns only the fragments whose keys
+    `rerun` lists, and they read the scenario with current_scenario(): the sliders are not
+    built and sent again, nor is anything else on the page (the browser has moved the thumb).
 
     Their own fragment matters. A move of a slider in the page body starts a full run, which
     lets go of every download on the page before the slider's callback narrows the run to
     those fragments; the downloads outside them would then fail (Streamlit 1.67)."""
-    _scenario_controls(rerun, columns)
-
-
-@st.fragment
-def _scenario_controls(rerun: tuple[str, ...], columns: int) -> None:
-    scenario_sliders(columns=columns, rerun=rerun)
+    in_state = set(st.session_state.keys())  # one read: each `in` rebuilds the state's view
+    slots = st.columns(columns) if columns > 1 else [nullcontext()]
+    for i, group in enumerate(settings.GROUPS):
+        with slots[min(i, len(slots) - 1)]:
+            st.markdown(f"**{group}**")
+            for setting in (s for s in settings.SETTINGS if s.group == group):
+                setting_slider(setting, setting.name in in_state, rerun)
 
 
 def current_scenario() -> Scenario:
