@@ -153,6 +153,7 @@ class Slider:
     widget_id: str
     fragment_id: str
     page_script_hash: str
+    value: float  # where the page drew it
 
 
 class Session:
@@ -258,7 +259,9 @@ def _find_slider(messages: list[Any], page_name: str, key: str) -> Slider:
         raise LookupError(f"the server did not list a page {page_name!r}")
     for msg, el in _elements(messages):
         if el.WhichOneof("type") == "slider" and el.slider.id.endswith(f"-{key}"):
-            return Slider(el.slider.id, msg.delta.fragment_id, pages[-1].page_script_hash)
+            drawn = el.slider.value or el.slider.default
+            return Slider(el.slider.id, msg.delta.fragment_id, pages[-1].page_script_hash,
+                          drawn[0])
     raise LookupError(f"no slider with key {key!r} on page {page_name!r}")
 
 
@@ -306,7 +309,7 @@ def session_loop(
     try:
         run, slider = session.open_page(args.page, args.slider)
         tally.record(run, t0)
-        lead = rng.choice(LEAD_TIMES)
+        lead = slider.value  # a move that keeps the value sends nothing in a browser
         while time.monotonic() < deadline:
             lead = rng.choice([v for v in LEAD_TIMES if v != lead])  # a move always changes it
             tally.record(session.move(slider, lead), t0, lead)
