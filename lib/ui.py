@@ -347,11 +347,13 @@ EXPORT_SIZES = {"Slide 16:9": export.SLIDE, "A4 landscape": export.A4,
 
 
 def export_size_choice() -> None:
-    """Sidebar choice of the page size images are drawn for (slide, A4, half page)."""
-    st.sidebar.selectbox("Image size for downloads", list(EXPORT_SIZES), key="export_size",
-                         help="PNG and SVG downloads and the report are drawn for this size: "
-                              "1600×900 for a slide, A4 landscape at 192 dpi, or half an A4 "
-                              "page at 2×.")
+    """Sidebar choice of the page size images are drawn for (slide, A4, half page). Radio
+    buttons, not a select box: a select box's code is a large download of its own on the
+    pages that have none."""
+    st.sidebar.radio("Image size for downloads", list(EXPORT_SIZES), key="export_size",
+                     help="PNG and SVG downloads and the report are drawn for this size: "
+                          "1600×900 for a slide, A4 landscape at 192 dpi, or half an A4 "
+                          "page at 2×.")
 
 
 def export_size():

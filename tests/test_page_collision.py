@@ -86,7 +86,7 @@ def test_saving_scenarios_keeps_five_and_compares_them():
 def test_image_size_choice_offers_slide_a4_and_half_page():
     """Test the sidebar's image size choice: slide by default, A4 and half page on offer."""
     at = open_page(PAGE)
-    choice = at.selectbox(key="export_size")
+    choice = at.radio(key="export_size")
     assert choice.value == "Slide 16:9"
     assert choice.options == ["Slide 16:9", "A4 landscape", "Half page"]
     choice.set_value("A4 landscape").run()
