@@ -30,10 +30,11 @@ st.set_page_config(layout="wide")  # as app.py
 
 @st.fragment(key=RESULTS)
 def results() -> None:
-    gap = grid_model.build_gap_table(ui.current_scenario())
+    scenario = ui.current_scenario()
+    gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap)
     if FLOOR == "metrics":
-        ui.headline_metrics(summary, ui.current_scenario())
+        ui.headline_metrics(summary, scenario)
     if FLOOR == "plotly_chart":
         st.plotly_chart(figures.fig_gap(gap, summary.first_shortfall), key="grid_chart")
     elif FLOOR == "chart":
