@@ -35,7 +35,10 @@ function chartDiv(parent, height) {
       const width = Math.round(entry.contentRect.width);
       const changed = gd.__aigridWidth !== undefined && width !== gd.__aigridWidth;
       gd.__aigridWidth = width;  // the first report is the width Plotly draws at
-      if (changed && window.Plotly && gd.data) window.Plotly.Plots.resize(gd);
+      // A chart being taken off the page reports width 0 first: there is nothing to resize.
+      if (changed && width > 0 && gd.isConnected && window.Plotly && gd.data) {
+        window.Plotly.Plots.resize(gd).catch(() => {});  // hidden meanwhile: the next report redraws
+      }
     });
     gd.__aigridResize.observe(gd);
   }

@@ -47,7 +47,7 @@ def test_a_slider_move_rebuilds_only_the_results():
     assert len(at.slider) == len(settings.SETTINGS)
     at.slider(key="tranche_gw").set_value(12.0).run()
     assert not at.exception
-    assert not at.slider and not at.title and not at.tabs
+    assert not at.slider and not at.title and not at.header and not at.segmented_control
     moved = expected(tranche_gw=12.0)
     assert metric(at, "Peak shortfall (GW)") == f"{moved.peak_shortfall_gw:,.1f}"
     assert len(charts(at)) == 1
@@ -105,21 +105,21 @@ def test_what_we_know_opens_on_the_requests_chart_and_builds_no_hidden_table():
     at = open_page(PAGE)
     assert [c["layout"]["yaxis"]["title"]["text"] for c in charts(at)] == ["GW", "GW"]
     assert "haircut is about half" in texts(at)
-    assert not at.dataframe  # the year-by-year table is off and the facts tables are in tabs
+    assert at.segmented_control(key="grid_fact").value == "Large-load requests"
+    assert not at.dataframe  # the year-by-year table is off and no facts table is chosen yet
 
 
-@pytest.mark.parametrize(("tab", "column"), [
+@pytest.mark.parametrize(("fact", "column"), [
     ("How long building takes", "Asset"), ("Peak demand", "Peak demand (GW)"),
     ("Capacity added", "Added (GW)"),
 ])
-def test_each_facts_tab_shows_its_sourced_table(tab, column):
-    """Test that opening a facts tab shows its table, each row with a source link."""
+def test_each_fact_shows_its_sourced_table(fact, column):
+    """Test that choosing a fact shows its table, each row with a source link."""
     at = open_page(PAGE)
-    at.session_state["grid_facts_tab"] = tab
-    at.run()
+    at.segmented_control(key="grid_fact").set_value(fact).run()
     assert not at.exception
     [frame] = [df.value for df in at.dataframe]
     assert column in frame.columns
     assert at.dataframe[0].proto.placeholder == "–"  # a missing date reads "–", not "None"
     assert frame["URL"].str.startswith("http").all() and len(frame) >= 5
-    assert len(charts(at)) == 1  # the requests chart is not built while its tab is closed
+    assert len(charts(at)) == 1  # the requests chart is not built while another fact is shown

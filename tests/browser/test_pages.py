@@ -121,16 +121,20 @@ def test_a_move_keeps_the_downloads_of_the_rest_of_the_page(app_server, page):
     assert_no_error(page)
 
 
-def test_grid_facts_tabs_swap_the_chart_for_a_sourced_table(app_server, page):
-    """Test that the "Peak demand" tab shows its table, and the requests tab its chart again."""
+def fact_button(page, name: str):
+    return page.locator(".st-key-grid_fact").get_by_role("radio", name=name)
+
+
+def test_grid_facts_swap_the_chart_for_a_sourced_table(app_server, page):
+    """Test that choosing "Peak demand" shows its table, and the requests their chart again."""
     open_settled(page, app_server, "grid")
     tables = page.locator('[data-testid="stDataFrame"]')
     assert page.locator(".js-plotly-plot").count() == 2 and tables.count() == 0
-    settle_after(page, lambda: page.get_by_role("tab", name="Peak demand").click())
+    settle_after(page, lambda: fact_button(page, "Peak demand").click())
     assert tables.count() == 1 and page.locator(".js-plotly-plot").count() == 1
     assert_no_error(page)
     screenshot(page, "grid-facts-peak-demand")
-    settle_after(page, lambda: page.get_by_role("tab", name="Large-load requests").click())
+    settle_after(page, lambda: fact_button(page, "Large-load requests").click())
     assert tables.count() == 0 and page.locator(".js-plotly-plot").count() == 2
     assert_no_error(page)
 
