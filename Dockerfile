@@ -40,6 +40,7 @@ COPY pages/ pages/
 COPY data/ data/
 COPY static/ static/
 COPY scripts/serve.py scripts/
+COPY scripts/asgi_app.py scripts/
 
 RUN useradd --system --create-home --home-dir /home/aigrid --uid 10001 --user-group aigrid \
     && install -d -o aigrid -g aigrid /var/cache/aigrid

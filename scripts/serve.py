@@ -1,4 +1,5 @@
-"""`streamlit run app.py`, with the app's libraries loaded before the server listens.
+"""`streamlit run app.py` (through scripts/asgi_app.py), with the app's libraries loaded before
+the server listens.
 
 Importing pandas, plotly and yfinance and building the first figures takes about 2 s here.
 Done before the port opens, the first visitor after a (re)start does not wait for it, and a
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
         print(f"Warm-up skipped ({type(exc).__name__}: {exc}); starting anyway", flush=True)
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
+    sys.argv = ["streamlit", "run", str(ROOT / "scripts" / "asgi_app.py"), *argv]
     return cli.main()
 
 

@@ -231,6 +231,8 @@ def test_nginx_accepts_the_configuration(tmp_path):
 
 
 def test_the_image_holds_everything_the_app_reads():
-    """Test that the Dockerfile copies the app, its data, static files and its launcher."""
+    """Test that the Dockerfile copies the app, its data, static files, its launcher and the
+    ASGI entry the launcher runs."""
     copied = {args.split()[0].rstrip("/") for args in arguments("COPY")}
-    assert {".streamlit", "app.py", "lib", "pages", "data", "static", "scripts/serve.py"} <= copied
+    assert {".streamlit", "app.py", "lib", "pages", "data", "static", "scripts/serve.py",
+            "scripts/asgi_app.py"} <= copied

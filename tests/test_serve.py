@@ -24,10 +24,11 @@ def serve(monkeypatch):
     return module
 
 
-def test_it_runs_streamlit_run_app_py_with_the_given_flags(serve, capsys):
-    """Test that the flags pass through to `streamlit run <root>/app.py` after the warm-up."""
+def test_it_runs_the_app_with_the_given_flags(serve, capsys):
+    """Test that the flags pass through to `streamlit run` of the app's ASGI entry (app.py
+    behind lib/server.py's middleware) after the warm-up."""
     assert serve.main(["--server.port", "8599", "--server.headless", "true"]) == 0
-    assert serve.calls == [["streamlit", "run", str(ROOT / "app.py"),
+    assert serve.calls == [["streamlit", "run", str(ROOT / "scripts" / "asgi_app.py"),
                             "--server.port", "8599", "--server.headless", "true"]]
     assert "Loaded the app's libraries" in capsys.readouterr().out
 

@@ -83,7 +83,7 @@ NAV_LINK = '[data-testid="stSidebarNavLink"], [data-testid="stTopNavLink"]'
 
 # Streamlit's own noise, not the app's: on a deep link (/grid) the frontend probes /grid/_stcore/*
 # as a possible base path before it falls back to /_stcore/*, and logs the 404s.
-BENIGN_CONSOLE_URLS = (re.compile(r"/_stcore/(health|host-config)$"),)
+BENIGN_CONSOLE_URLS: tuple[re.Pattern, ...] = ()  # none: every console error fails a test
 # This machine has no internet: a resource from another host (a Material icon as favicon from
 # fonts.gstatic.com) fails with net::ERR_*. Such errors are kept apart in ConsoleLog.offline.
 LOCAL_URL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
