@@ -541,8 +541,21 @@ def bench_lib() -> dict:
 # ---------------------------------------------------------------- report
 
 
+def cpu_reference_ms(repeats: int = 5) -> float:
+    """Median time of a fixed pure-Python loop (3 million additions), in ms. On a shared
+    virtual machine the CPU's speed varies from hour to hour; this shows how fast it was."""
+    def once() -> float:
+        start = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        return (time.perf_counter() - start) * 1000
+
+    return round(statistics.median(once() for _ in range(repeats)), 1)
+
+
 def machine_info() -> dict:
-    """nproc, memory and CPU model of this machine."""
+    """nproc, memory and CPU model of this machine, and how fast its CPU ran just now."""
     import psutil
 
     cpu = next(
@@ -559,6 +572,7 @@ def machine_info() -> dict:
         "cpu": cpu,
         "os": platform.platform(),
         "load_avg_1m": round(os.getloadavg()[0], 1),  # other work on the box skews the times
+        "cpu_reference_ms": cpu_reference_ms(),
     }
 
 
@@ -828,7 +842,11 @@ def render_markdown(report: dict) -> str:
         METHOD,
         "",
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB, {m['os']}; "
-        f"load average {m['load_avg_1m_at_start']} at the start, {m['load_avg_1m']} at the end.",
+        f"load average {m['load_avg_1m_at_start']} at the start, {m['load_avg_1m']} at the end; "
+        f"a reference loop (3 million additions in Python) took "
+        f"{m.get('cpu_reference_ms_at_start', '?')} ms at the start and "
+        f"{m.get('cpu_reference_ms', '?')} ms at the end (a slower CPU slows the app's "
+        "CPU-bound work more than hello-world's, so the ratios grow).",
         "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
         "",
     ]
@@ -913,6 +931,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     load_at_start = round(os.getloadavg()[0], 1)
+    cpu_at_start = cpu_reference_ms()
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(RUN_TIMEOUT_S)
     try:
@@ -923,7 +942,8 @@ def main(argv: list[str] | None = None) -> int:
             report = {
                 "date": datetime.now(UTC).isoformat(timespec="seconds"),
                 "argv": sys.argv[1:] if argv is None else argv,
-                "machine": {**machine_info(), "load_avg_1m_at_start": load_at_start},
+                "machine": {**machine_info(), "load_avg_1m_at_start": load_at_start,
+                            "cpu_reference_ms_at_start": cpu_at_start},
                 "versions": versions(browser),
                 "settings": {
                     "warmup_moves": WARMUP_MOVES,
