@@ -207,17 +207,20 @@ def free_port() -> int:
 
 @dataclass
 class StreamlitServer:
-    """A running `streamlit run`; `url` is its root, without a trailing slash."""
+    """A running `streamlit run`; `url` is its root (with server.baseUrlPath, if one was given),
+    without a trailing slash."""
 
     process: subprocess.Popen
     port: int
     log_path: Path
     cache_dir: Path
     script: Path
+    base_url_path: str = ""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        base = self.base_url_path.strip("/")
+        return f"http://127.0.0.1:{self.port}" + (f"/{base}" if base else "")
 
     def url_for(self, path: str = "/") -> str:
         """Return the URL of a page by its url_path ("/", "/grid" or "grid")."""
@@ -288,6 +291,7 @@ def start_streamlit(
     env: dict[str, str] | None = None,
     port: int | None = None,
     timeout_s: float = HEALTH_TIMEOUT_S,
+    base_url_path: str = "",
 ) -> Iterator[StreamlitServer]:
     """Run `streamlit run script` offline on 127.0.0.1 until the block ends (for app.py:
     scripts/serve.py, which is `streamlit run app.py` after loading the app's libraries).
@@ -317,6 +321,7 @@ def start_streamlit(
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *(["--server.baseUrlPath", base_url_path] if base_url_path else []),
         ]
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
@@ -328,7 +333,7 @@ def start_streamlit(
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-            server = StreamlitServer(process, port, log_path, cache_dir, script)
+            server = StreamlitServer(process, port, log_path, cache_dir, script, base_url_path)
             try:
                 _wait_healthy(server, timeout_s)
                 yield server

@@ -243,6 +243,28 @@ def test_a_link_to_a_page_finds_the_server_at_the_first_try(app_server, page, pa
     assert_no_error(page)
 
 
+def test_under_a_base_url_path_a_page_link_finds_the_server_and_draws(browser):
+    """Test that with server.baseUrlPath set (the app behind a proxy at /dash), a link to a
+    page asks /dash/_stcore/... first, and the page draws its charts (plotly.js from
+    /dash/app/static/) without an error."""
+    with start_streamlit(APP, base_url_path="dash") as server:
+        context = new_context(browser)
+        try:
+            page = new_page(context)
+            asked = []
+            page.on("request", lambda request: asked.append(request.url.split("/", 3)[3])
+                    if "/_stcore/" in request.url else None)
+            page.goto(server.url_for("grid"))
+            settle(page)
+            assert page.url.endswith("/dash/grid")
+            assert [url for url in asked if url.endswith(("health", "host-config"))] == [
+                "dash/_stcore/health", "dash/_stcore/host-config"]
+            assert page.locator(".js-plotly-plot").count() == 2
+            assert_no_error(page)
+        finally:
+            context.close()
+
+
 def test_odd_link_shows_one_calm_notice(app_server, page):
     """Test that a hostile query string gives one info notice and the default page."""
     open_settled(page, app_server, "grid?lead_time_years=%3Cscript%3E&zz=1&tranche_gw=1e999")
