@@ -22,8 +22,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Paths that never serve the index page: the server's API and the static files.
-NOT_PAGES = ("/_stcore/", "/static/", "/app/static/", "/component/", "/media/")
+# Paths that never serve the index page: the server's API and the static files (a part anywhere
+# in the path, so /app/static/ and a path under server.baseUrlPath count too).
+NOT_PAGES = ("/_stcore/", "/static/", "/component/", "/media/")
 
 
 def backend_script(base_url_path: str = "") -> bytes:
@@ -47,8 +48,11 @@ def _is_page_request(scope: Scope) -> bool:
             and not any(part in path for part in NOT_PAGES))
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
-    return next((value for key, value in headers if key.lower() == name), b"")
+def _is_html(start: Message) -> bool:
+    """Whether a response start (empty before one arrived) announces an HTML page."""
+    content_type = next((value for key, value in start.get("headers", [])
+                         if key.lower() == b"content-type"), b"")
+    return content_type.startswith(b"text/html")
 
 
 class BackendBaseUrl:
@@ -76,22 +80,19 @@ class BackendBaseUrl:
         async def edit(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
-                start["html"] = _header(message.get("headers", []),
-                                        b"content-type").startswith(b"text/html")
-                if not start["html"]:
+                if not _is_html(message):
                     await send(message)  # not a page after all: pass it through untouched
                 return
-            if message["type"] != "http.response.body" or not start.get("html"):
+            if message["type"] != "http.response.body" or not _is_html(start):
                 await send(message)
                 return
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
             body = add_to_head(b"".join(chunks), self._snippet())
-            headers = [(key, value) for key, value in start.get("headers", [])
+            headers = [(key, value) for key, value in start["headers"]
                        if key.lower() != b"content-length"]
-            await send({"type": "http.response.start", "status": start["status"],
-                        "headers": [*headers, (b"content-length", b"%d" % len(body))]})
+            await send({**start, "headers": [*headers, (b"content-length", b"%d" % len(body))]})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, edit)

@@ -54,8 +54,9 @@ with output:
     years()
 
 
-FACTS = {"Large-load requests": None, "How long building takes": grid_facts.lead_time_table,
-         "Peak demand": grid_facts.peak_history, "Capacity added": grid_facts.additions_table}
+REQUESTS = "Large-load requests"  # the one fact drawn as a chart; the others are tables
+FACT_TABLES = {"How long building takes": grid_facts.lead_time_table,
+               "Peak demand": grid_facts.peak_history, "Capacity added": grid_facts.additions_table}
 
 
 @st.fragment
@@ -63,10 +64,10 @@ def what_we_know() -> None:
     """Sourced facts, one at a time: only the chosen one is built and sent. A segmented control,
     not tabs: with tabs here, every slider move on the page took about 10 ms longer."""
     st.header("What we know", divider="gray")
-    shown = st.segmented_control("Fact to show", list(FACTS), default=next(iter(FACTS)),
+    shown = st.segmented_control("Fact to show", [REQUESTS, *FACT_TABLES], default=REQUESTS,
                                  required=True, key="grid_fact", label_visibility="collapsed")
-    if FACTS[shown] is not None:
-        ui.data_grid(FACTS[shown](), column_config=ui.SOURCE_COLUMN_CONFIG)
+    if shown in FACT_TABLES:
+        ui.data_grid(FACT_TABLES[shown](), column_config=ui.SOURCE_COLUMN_CONFIG)
         return
     queue = grid_facts.queue_history()
     ui.chart(figures.fig_queue_history(queue, grid_facts.record_peak_gw()), "queue_chart",

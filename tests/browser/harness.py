@@ -81,9 +81,6 @@ SLIDER = '[data-testid="stSlider"]'
 SLIDER_THUMB = 'input[type="range"], [role="slider"]'
 NAV_LINK = '[data-testid="stSidebarNavLink"], [data-testid="stTopNavLink"]'
 
-# Streamlit's own noise, not the app's: on a deep link (/grid) the frontend probes /grid/_stcore/*
-# as a possible base path before it falls back to /_stcore/*, and logs the 404s.
-BENIGN_CONSOLE_URLS: tuple[re.Pattern, ...] = ()  # none: every console error fails a test
 # This machine has no internet: a resource from another host (a Material icon as favicon from
 # fonts.gstatic.com) fails with net::ERR_*. Such errors are kept apart in ConsoleLog.offline.
 LOCAL_URL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
@@ -373,8 +370,6 @@ def watch_console(page: Any) -> ConsoleLog:
         if msg.type != "error":
             return
         url = (msg.location or {}).get("url", "")
-        if any(p.search(url) for p in BENIGN_CONSOLE_URLS):
-            return
         if "net::ERR_" in msg.text and url and not LOCAL_URL.match(url):
             log.offline.append(url)
             return
