@@ -1,6 +1,10 @@
 # Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
 UV ?= uv
 PORT ?= 8501
+# Install packages with their bytecode compiled (about 10 s, once). Where Python may not write its
+# cache (PYTHONDONTWRITEBYTECODE, a read-only environment) every start otherwise compiles pandas,
+# plotly and streamlit from source: the app's server was ready in about 4 s instead of 1.4 s here.
+export UV_COMPILE_BYTECODE ?= 1
 export AIGRID_CHROMIUM ?= $(shell command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null || command -v google-chrome 2>/dev/null)
 
 .PHONY: help env run dev serve test test-fast chromium nginx data bench load replicas lint clean
