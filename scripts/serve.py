@@ -1,7 +1,8 @@
 """`streamlit run app.py` (through scripts/asgi_app.py), with the app's libraries loaded before
 the server listens.
 
-Importing pandas, plotly and yfinance and building the first figures takes about 2 s here.
+Importing pandas, plotly and yfinance and building the first figures takes about 1 s here
+(4 s when Python has to compile them from source: `make env` compiles their bytecode).
 Done before the port opens, the first visitor after a (re)start does not wait for it, and a
 health check that passes means the app is ready. Arguments are `streamlit run`'s flags:
 
@@ -22,14 +23,17 @@ def preload() -> float:
     """Import lib/ and build every report figure once from the bundled snapshot; seconds taken.
 
     Reads data/ only (no network, no cache writes). Plotly loads each trace type's validators
-    on first use, so building the figures is part of the warm-up, not only the imports.
+    on first use, and its JSON encoder on the first figure sent, so building and encoding the
+    figures is part of the warm-up, not only the imports.
     """
     start = time.perf_counter()
-    from lib import prices, report, settings
+    from lib import figures, prices, report, settings
 
     result = prices.get_prices(list(prices.CORE_SYMBOLS), offline=True)
-    report.report_items(result.frame, result.provenance, settings.default_scenario(), [],
-                        date.today())
+    items, _ = report.report_items(result.frame, result.provenance, settings.default_scenario(),
+                                   [], date.today())
+    for _, fig, _ in items:
+        figures.figure_json(fig)
     return time.perf_counter() - start
 
 

@@ -45,3 +45,15 @@ def test_a_failed_warm_up_still_starts_the_server(serve, monkeypatch, capsys):
     assert serve.main([]) == 0
     assert len(serve.calls) == 1
     assert "Warm-up skipped (OSError: snapshot unreadable)" in capsys.readouterr().out
+
+
+def test_the_warm_up_builds_and_encodes_every_report_figure(serve, monkeypatch):
+    """Test that the warm-up sends each report figure through the chart's JSON encoding, which
+    loads plotly's encoder on first use (about 20 ms the first visitor would otherwise wait)."""
+    from lib import figures
+
+    encoded = []
+    monkeypatch.setattr(figures, "figure_json", lambda fig: encoded.append(fig) or "{}")
+    serve.preload()
+    assert len(encoded) == 6
+    assert all(fig.data for fig in encoded)
