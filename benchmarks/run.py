@@ -118,7 +118,7 @@ MOVE_TIMEOUT_MS = 15_000
 LOAD_TIMEOUT_MS = 60_000
 SESSIONS_TIMEOUT_MS = 180_000  # 20 pages loading at once on 2 cores
 LIB_TIMEOUT_S = 240  # the lib/ subprocess: imports, kaleido's cold start, 3 x 6 PNGs
-RUN_TIMEOUT_S = 900  # the whole run; each step has its own, tighter bound
+RUN_TIMEOUT_S = 1500  # the whole run (about 10-15 min here); each step has its own, tighter bound
 
 BUDGETS = {
     "slider_ratio": 1.5,  # app round trip p50 <= 1.5 x hello-world's
@@ -408,6 +408,30 @@ def bench_loads(browser: Any, scripts: dict[str, Path]) -> dict:
                         f"{statistics.median(warm[name]):.0f} ms" for name in scripts)
             + "".join(f", {n} error(s) shown on {name}" for name, n in errors.items() if n))
     return results
+
+
+LOAD_FLOORS = ("floor_sliders", "floor_chart")  # first loads of these floor pages, too
+
+
+def bench_load_floors(browser: Any, hello: Path, floor: Path) -> dict:
+    """Warm first loads of the floor app's pages (LOAD_FLOORS) with hello-world's, in turns:
+    how much of a page's first load the stack itself costs for its sliders and its chart.
+    Returns {target name: {"warm_ms": ...}}, hello-world under "hello"."""
+    targets = {t.name: t for t in SLIDER_TARGETS if t.name in LOAD_FLOORS}
+    warm: dict[str, list[float]] = {"hello": [], **{name: [] for name in targets}}
+    with ExitStack() as stack:
+        servers = {"hello": stack.enter_context(start_streamlit(hello))}
+        servers |= {name: stack.enter_context(start_streamlit(floor, env=dict(t.env)))
+                    for name, t in targets.items()}
+        for server in servers.values():  # the first (cold) visit is not recorded
+            load_ms(browser, server.url_for("/"))
+        for repeat in range(WARM_LOADS):
+            order = list(servers) if repeat % 2 == 0 else list(reversed(servers))
+            for name in order:
+                warm[name].append(load_ms(browser, servers[name].url_for("/"))[0])
+    log("  load floors: " + "; ".join(f"{name} warm {statistics.median(values):.0f} ms"
+                                       for name, values in warm.items()))
+    return {name: {"warm_ms": summary(values)} for name, values in warm.items()}
 
 
 # ---------------------------------------------------------------- memory
@@ -709,6 +733,15 @@ def load_rows(loads: dict) -> list[dict]:
     return rows
 
 
+def load_floor_rows(floors: dict) -> list[dict]:
+    """Warm first loads of the floor pages, against hello-world's measured alongside."""
+    hello = floors.get("hello")
+    labels = {t.name: t.label for t in SLIDER_TARGETS}
+    return [_row(f"First load warm, {labels[name]}", res["warm_ms"]["p50"],
+                 hello["warm_ms"]["p50"] if hello else None, note="no budget: the stack's floor")
+            for name, res in floors.items() if name != "hello"]
+
+
 def lib_rows(lib: dict) -> list[dict]:
     """Model, figure and export rows (no hello-world counterpart)."""
     if "model_ms" in lib:
@@ -807,7 +840,9 @@ METHOD = (
     "to settled (script finished, no skeleton, charts drawn); cold is the first visit of a new "
     "server process (the app started by scripts/serve.py as make run does, hello-world by "
     "streamlit run), warm a later visit from a new browser context (empty HTTP cache); "
-    "hello-world's page is measured alongside each app page, the visits taken in turns. Both "
+    "hello-world's page is measured alongside each app page, the visits taken in turns; the "
+    "floor pages (12 sliders; 1 slider and the Grid chart) are loaded warm next to a "
+    "hello-world of their own. Both "
     "apps run with the repository's .streamlit/config.toml. Memory: "
     "RSS of the server's process tree, one browser context per session, read once every "
     "session's script has finished. Other work on the machine shifts absolute times: compare "
@@ -915,6 +950,9 @@ def measure(browser: Any, args: argparse.Namespace) -> dict:
     if "load" in sections and present:
         log(f"first loads, {' and '.join(s.name for s in present.values())} in turns")
         raw["loads"] = bench_loads(browser, present)
+        if "floor" in apps and "hello" in present:
+            log("first loads of the floor pages, hello-world in turns")
+            raw["load_floors"] = bench_load_floors(browser, present["hello"], apps["floor"])
     if "memory" in sections:
         for name, script in present.items():
             raw["memory"][name] = bench_memory(browser, script, args.sessions)
@@ -962,6 +1000,7 @@ def main(argv: list[str] | None = None) -> int:
     report["rows"] = (
         slider_rows(raw["sliders"])
         + load_rows(raw["loads"])
+        + load_floor_rows(raw.get("load_floors", {}))
         + (lib_rows(raw["lib"]) if raw["lib"] else [])
         + memory_rows(raw["memory"])
     )
