@@ -73,12 +73,17 @@ def check_link(params: Mapping[str, str | Sequence[str]],
                 drop.append(key)
         elif key not in MARKET_PARAMS or not _market_param_ok(key, values):
             drop.append(key)
-    if not drop:
-        return LinkCheck((), "")
-    names = [k for k in drop if k in settings.SETTINGS_BY_NAME or k in MARKET_PARAMS]
+    return LinkCheck(tuple(drop), drop_notice(drop))
+
+
+def drop_notice(dropped: Sequence[str]) -> str:
+    """The one notice for link parameters that were dropped (empty when none were); it names
+    the app's own settings only, never what the link contained."""
+    if not dropped:
+        return ""
+    names = [k for k in dropped if k in settings.SETTINGS_BY_NAME or k in MARKET_PARAMS]
     what = f" ({', '.join(names)})" if names else ""
-    return LinkCheck(tuple(drop), f"Some link settings were not understood{what} and were "
-                                  "reset to their defaults.")
+    return f"Some link settings were not understood{what} and were reset to their defaults."
 
 
 def share_url(base_url: str, params: Mapping[str, str | Sequence[str]]) -> str:

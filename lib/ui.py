@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from lib import (
     export,
@@ -150,14 +151,22 @@ def current_scenario() -> Scenario:
 
 def check_link(known_extra=()) -> tuple[str, ...]:
     """Drop link parameters the app cannot use (before any widget reads them); one calm notice.
-    Returns the names dropped, so a page can ignore what a bound widget still read from them."""
+    Returns the names dropped, so a page can ignore what a bound widget still read from them.
+
+    A parameter already bound to a widget of this session holds what the visitor chose in it
+    (a typed symbol, an emptied list), not what a link brought: Streamlit refuses to drop it,
+    and the page checks the widget's value itself."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    result = scenario_state.check_link(params, known_extra)
-    for key in result.drop:
-        del st.query_params[key]
-    if result.notice:
-        st.info(result.notice, icon=":material/link_off:")
-    return result.drop
+    dropped = []
+    for key in scenario_state.check_link(params, known_extra).drop:
+        try:
+            del st.query_params[key]
+        except StreamlitAPIException:  # bound to a widget: the page's own checks apply
+            continue
+        dropped.append(key)
+    if dropped:
+        st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
+    return tuple(dropped)
 
 
 def headline_metrics(summary, scenario: Scenario) -> None:

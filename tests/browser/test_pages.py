@@ -274,6 +274,35 @@ def test_odd_link_shows_one_calm_notice(app_server, page):
     screenshot(page, "grid-odd-link")
 
 
+def test_a_typed_symbol_the_page_cannot_use_gets_its_own_message(app_server, page):
+    """Test that a typed entry that cannot be a ticker, then no symbol at all, give the Market
+    page's own messages and leave it working. The link check reads the URL, which a bound
+    widget's entries also reach: it must leave those to the page, not try to drop them."""
+    open_settled(page, app_server, "market")
+    box = page.locator(".st-key-symbols input")
+    settle_after(page, lambda: (box.fill("<script>"), box.press("Enter")))
+    assert page.get_by_text("Ignored 1 entry that cannot be a ticker symbol").is_visible()
+    assert not page.get_by_text("not understood").count()
+    assert len(plotly_data(page, 0)) >= 4  # the valid symbols still draw
+    assert_no_error(page)
+    settle_after(page, page.locator(".st-key-symbols").get_by_label("Clear all").click)
+    assert page.get_by_text("Pick at least one symbol to draw the chart.").is_visible()
+    assert_no_error(page)
+    screenshot(page, "market-no-symbols")
+
+
+def test_removing_every_ai_name_on_home_falls_back_to_the_four_names(app_server, page):
+    """Test that taking the last name out of the home page's list shows the four default names
+    (as the list's emptiness means), not an error."""
+    open_settled(page, app_server)
+    names = page.locator('[data-testid="stSidebar"] .st-key-symbols')
+    for symbol in ("^IXIC", "ORCL", "AVGO", "ALAB"):
+        settle_after(page, names.get_by_label(f"Remove {symbol}", exact=True).click)
+    assert_no_error(page)
+    drawn = {trace.get("name") for trace in plotly_data(page, 0)}
+    assert {"^IXIC", "ORCL", "AVGO", "ALAB"} <= drawn
+
+
 CHART_WIDTH_JS = (
     "() => Number(document.querySelector('.aigrid-chart .main-svg').getAttribute('width'))")
 
