@@ -46,7 +46,7 @@ def results() -> None:
 @st.fragment
 def one_slider() -> None:
     lead = settings.SETTINGS_BY_NAME["lead_time_years"]
-    ui.setting_slider(lead, lead.name in st.session_state, rerun=(RESULTS,))
+    ui.setting_slider(lead, rerun=(RESULTS,))
 
 
 controls, output = st.columns([1, 2.7], gap="large")

@@ -88,16 +88,20 @@ def show_notices(notices) -> None:
 # --- grid scenario controls ------------------------------------------------------------------
 
 
-def setting_slider(setting, has_state: bool, rerun: tuple[str, ...] = ()) -> float:
+def setting_slider(setting, rerun: tuple[str, ...] = ()) -> float:
     """One bound slider per setting; its key is the setting name and the URL parameter.
-    has_state: the key is in session state already (then a default value would clash).
-    rerun: keys of the fragments a move reruns, in place of whatever holds the slider."""
-    kwargs = {} if has_state else {"value": _typed(setting, setting.default)}
-    if rerun:
-        kwargs.update(on_change=st.rerun, args=(list(rerun),))
+    rerun: keys of the fragments a move reruns, in place of whatever holds the slider.
+
+    The setting's default is always the slider's value argument, also once the key is in
+    session state (where the state's value wins): a bound slider leaves its parameter out of
+    the URL while it holds that value, so it must be the value a link without the parameter
+    opens on. (Streamlit would log a warning for the pair; .streamlit/config.toml turns it
+    off.)"""
+    kwargs = {"on_change": st.rerun, "args": (list(rerun),)} if rerun else {}
     lo, hi = setting.bounds
     return st.slider(setting.label, _typed(setting, lo), _typed(setting, hi),
-                     step=_typed(setting, setting.step), key=setting.name,
+                     value=_typed(setting, setting.default), step=_typed(setting, setting.step),
+                     key=setting.name,
                      format="%d" if setting.is_integer or setting.step >= 1 else "%.1f",
                      help=settings.setting_tooltip(setting), bind="query-params", **kwargs)
 
@@ -133,13 +137,12 @@ def scenario_controls(rerun: tuple[str, ...], columns: int = 1) -> None:
     Their own fragment matters. A move of a slider in the page body starts a full run, which
     lets go of every download on the page before the slider's callback narrows the run to
     those fragments; the downloads outside them would then fail (Streamlit 1.67)."""
-    in_state = set(st.session_state.keys())  # one read: each `in` rebuilds the state's view
     slots = st.columns(columns) if columns > 1 else [nullcontext()]
     for i, group in enumerate(settings.GROUPS):
         with slots[min(i, len(slots) - 1)]:
             st.markdown(f"**{group}**")
             for setting in (s for s in settings.SETTINGS if s.group == group):
-                setting_slider(setting, setting.name in in_state, rerun)
+                setting_slider(setting, rerun)
 
 
 def current_scenario() -> Scenario:

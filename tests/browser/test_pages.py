@@ -18,6 +18,8 @@ from .harness import (
     screenshot,
     settle,
     settle_after,
+    slider_thumb,
+    slider_value,
     start_streamlit,
 )
 
@@ -226,6 +228,31 @@ def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
         ) == shown
         assert_no_error(fresh)
         screenshot(fresh, "home-from-shared-link")
+    finally:
+        context.close()
+
+
+def test_the_address_bar_reopens_a_setting_moved_to_its_lowest_value(app_server, browser, page):
+    """Test that after a preset and a slider moved to its minimum (lead time 0 years), the URL
+    in the address bar, opened in a fresh context, shows the same numbers. A bound slider
+    leaves its parameter out of the URL while it holds the slider's default value, so that
+    default must be the setting's own (4 years), not the slider's minimum."""
+    open_settled(page, app_server, "grid")
+    settle_after(page, page.get_by_role("button", name="Realistic realisation").click)
+    thumb = slider_thumb(page, "lead_time_years")
+    thumb.focus()
+    settle_after(page, lambda: page.keyboard.press("Home"))
+    assert slider_value(page, "lead_time_years") == "0.0"
+    assert "lead_time_years=0" in page.url
+    shown = metric_value(page, "Share powered in 2030")
+    context = new_context(browser)
+    try:
+        fresh = new_page(context)
+        fresh.goto(page.url)
+        settle(fresh)
+        assert slider_value(fresh, "lead_time_years") == "0.0"
+        assert metric_value(fresh, "Share powered in 2030") == shown
+        assert_no_error(fresh)
     finally:
         context.close()
 
