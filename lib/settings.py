@@ -42,6 +42,11 @@ class Setting:
         """True for whole-number settings (the horizon years)."""
         return isinstance(self.default, int)
 
+    def on_step(self, value: float) -> bool:
+        """Whether value is one the slider can hold: its lower bound plus whole steps."""
+        steps = (value - self.bounds[0]) / self.step
+        return abs(steps - round(steps)) < 1e-6
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(

@@ -42,6 +42,25 @@ def test_good_parameters_are_kept_and_bad_ones_dropped():
     assert result.notice.count("not understood") == 1
 
 
+def test_a_value_between_a_sliders_steps_is_dropped_like_any_other_bad_value():
+    """Test that lead_time_years=4.25 (the slider moves in 0.5-year steps) is dropped with the
+    notice: kept, the model would use 4.25 while the slider showed 4.3 and sat at 4.5."""
+    check = scenario_state.check_link({"lead_time_years": "4.25", "tranche_gw": "7"})
+    assert check.drop == ("lead_time_years",)
+    assert "(lead_time_years)" in check.notice
+    assert scenario_state.check_link({"lead_time_years": "4.5"}).drop == ()
+
+
+def test_every_default_and_preset_value_is_one_its_slider_can_hold():
+    """Test that defaults and presets lie on their slider's steps, so the links the app makes
+    (share links, the address bar) are never dropped as between steps."""
+    for s in settings.SETTINGS:
+        assert s.on_step(s.default), s.name
+    for preset in settings.PRESETS.values():
+        for name, value in preset.values.items():
+            assert settings.SETTINGS_BY_NAME[name].on_step(value), (preset.name, name)
+
+
 def test_share_url_round_trips_a_scenario():
     """Test that the link's parameters rebuild the same scenario."""
     scenario = replace(settings.default_scenario(), lead_time_years=7.5, tranche_gw=9.0)
