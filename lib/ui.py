@@ -145,11 +145,16 @@ def scenario_controls(rerun: tuple[str, ...], columns: int = 1) -> None:
                 setting_slider(setting, rerun)
 
 
-def current_scenario() -> Scenario:
-    """The scenario the sliders hold now (a default for any slider not drawn yet)."""
+def current_scenario(show_notices: bool = False) -> Scenario:
+    """The scenario the sliders hold now (a default for any slider not drawn yet). Sliders stay
+    within bounds, but the end year can be set before the start year: the model then uses the
+    start year for both, and show_notices says so on the page."""
     state = st.session_state
-    return settings.scenario_from_mapping(
-        {s.name: state[s.name] for s in settings.SETTINGS if s.name in state})[0]
+    scenario, notices = settings.scenario_from_mapping(
+        {s.name: state[s.name] for s in settings.SETTINGS if s.name in state})
+    for notice in notices if show_notices else ():
+        st.warning(notice, icon=":material/warning:")
+    return scenario
 
 
 def check_link(known_extra=()) -> tuple[str, ...]:

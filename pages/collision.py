@@ -39,7 +39,7 @@ RESULTS = "home_results"  # what a slider move reruns, and nothing else (see sce
 @st.fragment(key=RESULTS)
 def scenario_view() -> None:
     """Everything that depends on the grid scenario."""
-    scenario = ui.current_scenario()
+    scenario = ui.current_scenario(show_notices=True)
     gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap)
     yearly = grid_model.yearly_table(gap)

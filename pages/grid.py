@@ -20,7 +20,7 @@ RESULTS, YEARS = "grid_results", "grid_years"
 @st.fragment(key=RESULTS)
 def results() -> None:
     """The scenario's headline numbers and chart, with its downloads."""
-    scenario = ui.current_scenario()
+    scenario = ui.current_scenario(show_notices=True)
     gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap)
     preset = scenario_state.matching_preset(scenario)

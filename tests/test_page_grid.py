@@ -53,6 +53,20 @@ def test_a_slider_move_rebuilds_only_the_results():
     assert len(charts(at)) == 1
 
 
+def test_an_end_year_before_the_start_year_is_said_and_not_silently_used():
+    """Test that sliders set to start 2030 and end 2025 give a warning saying the model uses
+    2030 for both, and the numbers of that one-year horizon."""
+    at = open_page(PAGE)
+    assert not at.warning
+    at.slider(key="start_year").set_value(2030)
+    at.slider(key="end_year").set_value(2025).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "End year was before start year; using 2030 for both"]
+    one_year = expected(start_year=2030, end_year=2030)
+    assert metric(at, "Unserved (TWh)") == f"{one_year.unserved_twh:,.0f}"
+
+
 def test_the_year_by_year_table_follows_the_sliders():
     """Test that the toggle shows the model's yearly table and a move updates it."""
     at = open_page(PAGE)
