@@ -56,13 +56,14 @@ class DayMove:
 
 
 def range_bounds(preset: str, last_day: date, first_day: date,
-                 custom: tuple[date, date] | None = None) -> tuple[date, date]:
+                 custom: tuple[date, ...] | None = None) -> tuple[date, date]:
     """Start and end dates (inclusive) for a range preset, ending at `last_day`.
 
     `last_day` is the latest date in the data, not today: the snapshot ends before today.
+    A custom range of one date (the end not picked yet) runs from it to `last_day`.
     """
     if preset == "Custom" and custom:
-        start, end = sorted(custom)
+        start, end = sorted(custom) if len(custom) > 1 else (custom[0], last_day)
         return max(start, first_day), min(end, last_day)
     if preset in _MONTHS_BACK:
         start = (pd.Timestamp(last_day) - pd.DateOffset(months=_MONTHS_BACK[preset])).date()
@@ -167,7 +168,7 @@ class MarketView:
 
 
 def market_view(frame: pd.DataFrame, preset: str, mode: str,
-                custom: tuple[date, date] | None = None) -> MarketView:
+                custom: tuple[date, ...] | None = None) -> MarketView:
     """Slice, transform and summarise a tidy price frame for one range preset and view mode."""
     first_day, last_day = frame["Date"].min().date(), frame["Date"].max().date()
     start, end = range_bounds(preset, last_day, first_day, custom)

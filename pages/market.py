@@ -49,7 +49,7 @@ if preset == "Custom":
     lo, hi = result.frame["Date"].min().date(), result.frame["Date"].max().date()
     chosen = st.date_input("Custom range", value=(market.ALAB_LISTING, hi), min_value=lo,
                            max_value=hi, key="custom_range", bind="query-params")
-    custom = tuple(chosen) if len(chosen) == 2 else None
+    custom = tuple(chosen) or None  # one date while the end is being picked: to the last close
 
 view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, custom)
 shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,

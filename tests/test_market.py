@@ -58,6 +58,8 @@ def test_range_presets_clip_to_the_data():
     assert market.range_bounds("Max", last, first)[0] == first
     custom = (date(2019, 1, 1), date(2030, 1, 1))
     assert market.range_bounds("Custom", last, first, custom) == (first, last)
+    one_date = (date(2025, 12, 1),)  # the end not picked yet: to the last close, not Max
+    assert market.range_bounds("Custom", last, first, one_date) == (date(2025, 12, 1), last)
 
 
 def test_drawdown_by_hand():

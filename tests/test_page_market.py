@@ -100,6 +100,8 @@ def test_a_custom_range_link_opens_that_range():
     at = market_page(range="Custom", custom_range=["2025-12-01", "2025-12-31"])
     assert not at.exception
     assert range_caption(at).startswith("1 Dec 2025 to 31 Dec 2025")
+    from_one_date = market_page(range="Custom", custom_range="2025-12-01")
+    assert range_caption(from_one_date).startswith("1 Dec 2025 to 21 Aug 2026")  # not Max
     odd = market_page(range="Custom", custom_range=["2025-13-01", "x"])
     assert sum("not understood" in box.value for box in odd.info) == 1
 
