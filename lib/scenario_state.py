@@ -3,6 +3,7 @@ matching presets, and saved scenarios for comparison. Pure functions, no Streaml
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -104,8 +105,10 @@ def matching_preset(scenario: grid_model.Scenario) -> str | None:
 
 
 def clean_name(text: str, taken: Iterable[str]) -> str:
-    """A short, printable scenario name, made unique against `taken`."""
-    name = "".join(ch for ch in str(text) if ch.isprintable()).strip()[:MAX_NAME_CHARS]
+    """A short, printable scenario name, made unique against `taken`. Markup is taken out:
+    the name becomes a chart legend entry, where plotly would draw <b>...</b> as bold."""
+    text = re.sub(r"<[^>]*>", "", str(text)).replace("<", "").replace(">", "")
+    name = "".join(ch for ch in text if ch.isprintable()).strip()[:MAX_NAME_CHARS]
     name = name or "Scenario"
     base, n, taken = name, 2, set(taken)
     while name in taken:

@@ -283,9 +283,13 @@ def share_link(scenario: Scenario) -> None:
 
 
 def _save_scenario(current: Scenario) -> None:
+    """Save under the typed name, else the matching preset's; then empty the name field, so
+    the next save is not filed under this one's name."""
     saved = st.session_state.get("saved_scenarios", [])
-    name = st.session_state.get("scenario_name", "")
+    name = (st.session_state.get("scenario_name", "").strip()
+            or scenario_state.matching_preset(current) or "")
     st.session_state["saved_scenarios"] = scenario_state.save_scenario(saved, name, current)
+    st.session_state["scenario_name"] = ""
 
 
 def _clear_scenarios() -> None:

@@ -83,6 +83,21 @@ def test_saving_scenarios_keeps_five_and_compares_them():
         "S1", "S2", "S3", "S4", "S5", "Current"]
 
 
+def test_a_save_empties_the_name_and_an_unnamed_save_takes_the_presets_name():
+    """Test that after a named save the name field is empty, so a save after a preset click is
+    filed under that preset's name, not the previous name with "(2)"."""
+    at = open_page(PAGE)
+    at.session_state["compare_open"] = True
+    at.run()
+    at.text_input(key="scenario_name").input("Fast").run()
+    at.button(key="preset_fast_build-out").click().run()
+    at.button(key="save_scenario").click().run()
+    assert at.text_input(key="scenario_name").value == ""
+    at.button(key="preset_queue_as_filed").click().run()
+    at.button(key="save_scenario").click().run()
+    assert [name for name, _ in at.session_state["saved_scenarios"]] == ["Fast", "Queue as filed"]
+
+
 def test_image_size_choice_offers_slide_a4_and_half_page():
     """Test the sidebar's image size choice: slide by default, A4 and half page on offer."""
     at = open_page(PAGE)

@@ -61,6 +61,13 @@ def test_every_default_and_preset_value_is_one_its_slider_can_hold():
             assert settings.SETTINGS_BY_NAME[name].on_step(value), (preset.name, name)
 
 
+def test_a_scenario_name_keeps_no_markup_for_the_legend():
+    """Test that tags are taken out of a name (plotly would draw them) and stray brackets too."""
+    assert scenario_state.clean_name("<b>bold</b> case", []) == "bold case"
+    assert scenario_state.clean_name("2 > 1", []) == "2  1"
+    assert scenario_state.clean_name("<script>", []) == "Scenario"
+
+
 def test_share_url_round_trips_a_scenario():
     """Test that the link's parameters rebuild the same scenario."""
     scenario = replace(settings.default_scenario(), lead_time_years=7.5, tranche_gw=9.0)
