@@ -40,9 +40,11 @@ def _market_param_ok(key: str, values: str | Sequence[str]) -> bool:
         return _last(values) in market.VIEW_MODES
     if key == "custom_range":
         return _iso_dates(values)
+    # More than MAX_SYMBOLS, or a name twice, is fine: the symbols list takes the first ones
+    # once each (a dropped parameter would still seed it, so a reset could not be kept).
     items = [values] if isinstance(values, str) else list(values)
     valid, rejected = prices.clean_symbols(items)
-    return not rejected and 0 < len(valid) <= MAX_SYMBOLS and len(valid) == len(items)
+    return not rejected and len(valid) > 0
 
 
 def _iso_dates(values: str | Sequence[str]) -> bool:

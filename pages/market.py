@@ -5,13 +5,14 @@ Shown with drawdowns, events and statistics.
 
 import streamlit as st
 
-from lib import events, figures, market, prices, report, tables, ui
+from lib import events, figures, market, prices, report, scenario_state, tables, ui
 
 ui.route_through_app()
 st.title("Market: AI infrastructure on one chart")
 st.caption("Nasdaq Composite with Oracle, Broadcom and Astera Labs. Daily closes from Yahoo "
            "Finance; each series keeps its own last date.")
 
+linked = len(st.query_params.get_all("symbols"))  # a link may name more than the list takes
 dropped = ui.check_link()
 catalogue = ui.snapshot_catalogue()
 preset = st.segmented_control("Range", market.RANGE_PRESETS, default=market.DEFAULT_RANGE,
@@ -21,11 +22,14 @@ mode = left.radio("View", market.VIEW_MODES, key="mode", horizontal=True,
                   bind="query-params")
 picked = right.multiselect(
     "Symbols", list(catalogue["ticker"]), default=list(prices.CORE_SYMBOLS), key="symbols",
-    accept_new_options=True, max_selections=10, bind="query-params",
+    accept_new_options=True, max_selections=scenario_state.MAX_SYMBOLS, bind="query-params",
     help="Add snapshot names (NVDA, power producers) or type any Yahoo Finance symbol.",
 )
 if "symbols" in dropped:  # the link's symbols were not understood: defaults, as its notice says
     picked = list(prices.CORE_SYMBOLS)
+elif linked > scenario_state.MAX_SYMBOLS:
+    st.info(f"The link named {linked} symbols; the first {scenario_state.MAX_SYMBOLS} are shown.",
+            icon=":material/link_off:")
 symbols, rejected = prices.clean_symbols(picked)
 if rejected:  # never echoed: the text came from the visitor
     st.warning(f"Ignored {len(rejected)} entr{'y' if len(rejected) == 1 else 'ies'} that "

@@ -93,6 +93,7 @@ MARKET_NOTICES = (
     r"No data for .*",
     r"No price data for the chosen symbols\.",
     r"Pick at least one symbol to draw the chart\.",
+    r"The link named \d+ symbols; the first \d+ are shown\.",
 )
 TYPED = [
     "",

@@ -318,6 +318,25 @@ def test_a_typed_symbol_the_page_cannot_use_gets_its_own_message(app_server, pag
     screenshot(page, "market-no-symbols")
 
 
+def test_a_link_with_too_many_symbols_says_which_it_shows(app_server, page):
+    """Test that a link with 11 symbols (10 at most) says so, and the list shows the first ten
+    with no claim that anything was reset; a link naming NVDA twice on the home page draws
+    NVDA, with no notice."""
+    symbols = "&".join(f"symbols={s}" for s in ["NVDA", *"ABCDEFGHIJ"])
+    open_settled(page, app_server, f"market?{symbols}")
+    assert page.get_by_text("The link named 11 symbols; the first 10 are shown.").is_visible()
+    assert not page.get_by_text("not understood").count()
+    chips = page.locator(".st-key-symbols [data-tag]").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))")
+    assert chips == ["NVDA", *"ABCDEFGHI"]
+    assert "NVDA" in [t.get("name") for t in plotly_data(page, 0)]
+    assert_no_error(page)
+    open_settled(page, app_server, "?symbols=NVDA&symbols=NVDA")
+    assert not page.get_by_text("not understood").count()
+    assert "NVDA" in [t.get("name") for t in plotly_data(page, 0)]
+    assert_no_error(page)
+
+
 def test_removing_every_ai_name_on_home_falls_back_to_the_four_names(app_server, page):
     """Test that taking the last name out of the home page's list shows the four default names
     (as the list's emptiness means), not an error."""
