@@ -117,3 +117,13 @@ def test_the_events_table_is_sent_only_once_its_box_is_opened():
     [events_table] = [df.value for df in at.dataframe]
     assert {"Event", "Close-to-close (%)", "URL"} <= set(events_table.columns)
     assert len(events_table) >= 1 and events_table["URL"].str.startswith("http").all()
+
+
+def test_an_open_events_box_over_a_range_without_events_says_so():
+    """Test that the events box over one month with no dated event says there are none,
+    instead of opening empty."""
+    at = market_page(range="1M")
+    at.session_state["events_open"] = True
+    at.run()
+    assert not at.exception and not at.dataframe
+    assert any("No dated events in this range" in c.value for c in at.caption)
