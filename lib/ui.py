@@ -218,6 +218,9 @@ YEAR_COLUMN_CONFIG = {
 }
 
 
+CARD_WIDTH_PX = 220  # a headline card: four fit a row at 1440 px; fewer wrap onto more rows
+
+
 def crash_cards(frame, symbols: list[str], day) -> None:
     """12 Dec 2025 move of each series, from the data, with its drawdown from its peak."""
     moves = market.day_moves(frame, symbols, day)
@@ -225,20 +228,23 @@ def crash_cards(frame, symbols: list[str], day) -> None:
         return
     st.markdown(f"**{day:%A %-d %B %Y}**, close to close, and each name's distance below its "
                 "peak close in the data")
-    for column, move in zip(st.columns(len(moves)), moves, strict=True):
+    row = st.container(horizontal=True, gap="medium")  # cards wrap in a narrow window
+    for move in moves:
+        card = row.container(width=CARD_WIDTH_PX)
         dd = market.peak_drawdown(frame, move.symbol)
         below = f"{dd[0]:.0f}% below its {dd[1]:%-d %b %Y} peak on {dd[2]:%-d %b %Y}" if dd else ""
-        column.metric(move.symbol, f"{move.change_pct:+.2f}%", f"{move.change:+,.2f}",
-                      help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below}.")
-        column.caption(below)
+        card.metric(move.symbol, f"{move.change_pct:+.2f}%", f"{move.change:+,.2f}",
+                    help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below}.")
+        card.caption(below)
 
 
 def model_cards(summary, sentence: str, preset: str | None) -> None:
     """The current scenario's first shortfall and 2030 powered share, with the bridge sentence."""
-    a, b, c = st.columns([1, 1, 2])
-    _first_shortfall_metric(a, summary)
-    _share_2030_metric(b, summary, "Powered in 2030")
-    c.markdown(f"**Scenario: {preset or 'custom'}.** {sentence}")
+    row = st.container(horizontal=True, gap="medium")  # wraps in a narrow window
+    _first_shortfall_metric(row.container(width=CARD_WIDTH_PX), summary)
+    _share_2030_metric(row.container(width=CARD_WIDTH_PX), summary, "Powered in 2030")
+    row.container(width=2 * CARD_WIDTH_PX).markdown(
+        f"**Scenario: {preset or 'custom'}.** {sentence}")
 
 
 def data_grid(frame, container=st, **kwargs) -> None:

@@ -475,16 +475,17 @@ def settle_after(
 # ---------------------------------------------------------------- checks and artefacts
 
 
-CUT_LABELS_JS = """
-() => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"]'))
+CUT_METRICS_JS = """
+() => Array.from(document.querySelectorAll(
+    '[data-testid="stMetricLabel"], [data-testid="stMetricValue"]'))
   .filter((l) => [l, ...l.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1))
   .map((l) => l.innerText)
 """
 
 
-def cut_metric_labels(page: Any) -> list[str]:
-    """Metric labels the page shows cut short (with an ellipsis) because they do not fit."""
-    return page.evaluate(CUT_LABELS_JS)
+def cut_metric_texts(page: Any) -> list[str]:
+    """Metric labels and values the page shows cut short (with an ellipsis): they do not fit."""
+    return page.evaluate(CUT_METRICS_JS)
 
 
 def error_texts(page: Any) -> list[str]:

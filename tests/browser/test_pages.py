@@ -10,6 +10,7 @@ import pytest
 from .harness import (
     ROOT,
     assert_no_error,
+    cut_metric_texts,
     drag_slider,
     new_context,
     new_page,
@@ -347,6 +348,22 @@ def test_removing_every_ai_name_on_home_falls_back_to_the_four_names(app_server,
     assert_no_error(page)
     drawn = {trace.get("name") for trace in plotly_data(page, 0)}
     assert {"^IXIC", "ORCL", "AVGO", "ALAB"} <= drawn
+
+
+@pytest.mark.parametrize("path", ["", "grid"])
+def test_at_800_px_no_headline_number_is_cut(browser, app_server, path):
+    """Test that in an 800 px window, with the sidebar open, every headline number and its
+    label show in full: the cards wrap onto more rows rather than cut "-14.31%" to "-14.…"."""
+    context = new_context(browser, viewport={"width": 800, "height": 900})
+    try:
+        narrow = new_page(context)
+        open_settled(narrow, app_server, path)
+        assert narrow.locator('[data-testid="stSidebar"]').is_visible()
+        assert not cut_metric_texts(narrow)
+        assert_no_error(narrow)
+        screenshot(narrow, f"narrow-800-{path or 'home'}")
+    finally:
+        context.close()
 
 
 CHART_WIDTH_JS = (

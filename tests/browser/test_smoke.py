@@ -11,7 +11,7 @@ from .harness import (
     PLOTLY_CHART,
     ROOT,
     assert_no_error,
-    cut_metric_labels,
+    cut_metric_texts,
     drag_slider,
     nav_links,
     plotly_data,
@@ -90,11 +90,11 @@ def test_server_log_is_captured(hello_server):
 @pytest.mark.skipif(not APP_SCRIPT.exists(), reason="app.py does not exist yet")
 def test_every_page_of_the_app_loads_without_error(app_server, page):
     """Test that the root and each navigation link show their page with no error and no headline
-    number's label cut short at 1440 px."""
+    number's label or value cut short at 1440 px."""
     page.goto(app_server.url)
     settle(page)
     assert_no_error(page)
-    assert not cut_metric_labels(page)
+    assert not cut_metric_texts(page)
     screenshot(page, "app-root")
     for link in nav_links(page):
         if link["current"]:  # the root page, checked above: clicking it would not rerun
@@ -103,7 +103,7 @@ def test_every_page_of_the_app_loads_without_error(app_server, page):
         assert urlparse(page.url).path == link["path"]
         assert page.locator(f'a[href="{link["href"]}"][aria-current="page"]').count()
         assert_no_error(page)
-        assert not cut_metric_labels(page), link["path"]
+        assert not cut_metric_texts(page), link["path"]
         for index in range(page.locator(PLOTLY_CHART).count()):
             assert plotly_data(page, index), f"chart {index} on {link['path']} has no traces"
         screenshot(page, f"app-{link['path'].strip('/') or 'root'}")
