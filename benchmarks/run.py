@@ -22,8 +22,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -36,6 +36,7 @@ from tests.browser.harness import (
     nav_links,
     new_context,
     new_page,
+    open_page,
     settle,
     slider_thumb,
     start_streamlit,
@@ -240,16 +241,6 @@ def summary(values: list[float]) -> dict[str, float | int]:
         "min": ordered[0],
         "max": ordered[-1],
     }
-
-
-@contextmanager
-def open_page(browser: Any) -> Iterator[Any]:
-    """A page in a fresh context, closed afterwards."""
-    context = new_context(browser)
-    try:
-        yield new_page(context)
-    finally:
-        context.close()
 
 
 def _next_key(thumb: Any, direction: int, offset: int) -> tuple[str, int]:

@@ -109,7 +109,7 @@ def matching_preset(scenario: grid_model.Scenario) -> str | None:
 def clean_name(text: str, taken: Iterable[str]) -> str:
     """A short, printable scenario name, made unique against `taken`. Markup is taken out:
     the name becomes a chart legend entry, where plotly would draw <b>...</b> as bold."""
-    text = re.sub(r"<[^>]*>", "", str(text)).replace("<", "").replace(">", "")
+    text = re.sub(r"<[^>]*>|[<>]", "", str(text))  # tags, then any stray bracket
     name = "".join(ch for ch in text if ch.isprintable()).strip()[:MAX_NAME_CHARS]
     name = name or "Scenario"
     base, n, taken = name, 2, set(taken)

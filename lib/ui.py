@@ -152,8 +152,9 @@ def current_scenario(show_notices: bool = False) -> Scenario:
     state = st.session_state
     scenario, notices = settings.scenario_from_mapping(
         {s.name: state[s.name] for s in settings.SETTINGS if s.name in state})
-    for notice in notices if show_notices else ():
-        st.warning(notice, icon=":material/warning:")
+    if show_notices:
+        for notice in notices:
+            st.warning(notice, icon=":material/warning:")
     return scenario
 
 

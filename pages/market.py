@@ -73,9 +73,10 @@ stats = market.stats_with_origin(view.stats, result.provenance)
 ui.table(tables.markdown_table_across(stats, market.STATS_KEY, market.STATS_TABLE), stats,
          "market_statistics.csv", "market_stats_csv", tables.definitions(market.STATS_TABLE))
 events_box = ui.lazy_expander("Events in the range", "events_open")
-if events_box is not None and shown.empty:
-    events_box.caption("No dated events in this range; a longer range shows them.")
-elif events_box is not None:
-    ui.data_grid(events.with_price_check(shown, result.frame)
-                 [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
-                 events_box, column_config=ui.EVENT_COLUMN_CONFIG)
+if events_box is not None:
+    if shown.empty:
+        events_box.caption("No dated events in this range; a longer range shows them.")
+    else:
+        ui.data_grid(events.with_price_check(shown, result.frame)
+                     [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
+                     events_box, column_config=ui.EVENT_COLUMN_CONFIG)

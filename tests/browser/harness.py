@@ -393,6 +393,25 @@ def new_context(browser: Any, **kwargs: Any) -> Any:
     return context
 
 
+@contextmanager
+def open_page(browser: Any, **context_kwargs: Any) -> Any:
+    """A page in a fresh context (new_context's viewport and probe), closed afterwards."""
+    context = new_context(browser, **context_kwargs)
+    try:
+        yield new_page(context)
+    finally:
+        context.close()
+
+
+def health_requests(page: Any) -> list[str]:
+    """A list that fills with the paths (no host) of the page's health and host-config
+    requests as they are made: where the page looks for its server."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url.split("/", 3)[3])
+            if request.url.endswith(("/_stcore/health", "/_stcore/host-config")) else None)
+    return asked
+
+
 def new_page(context: Any) -> Any:
     """Return a page of `context` whose console errors are collected."""
     page = context.new_page()

@@ -12,8 +12,8 @@ from .harness import (
     assert_no_error,
     cut_metric_texts,
     drag_slider,
-    new_context,
-    new_page,
+    health_requests,
+    open_page,
     plotly_data,
     plotly_signature,
     screenshot,
@@ -218,9 +218,7 @@ def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
     page.locator(".aigrid-link [role=status]").filter(has_text="Copied").wait_for()
     assert page.evaluate("() => navigator.clipboard.readText()") == link
     screenshot(page, "home-share-link")
-    context = new_context(browser)
-    try:
-        fresh = new_page(context)
+    with open_page(browser) as fresh:
         fresh.goto(link)
         settle(fresh)
         assert (
@@ -229,8 +227,6 @@ def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
         ) == shown
         assert_no_error(fresh)
         screenshot(fresh, "home-from-shared-link")
-    finally:
-        context.close()
 
 
 def test_the_address_bar_reopens_a_setting_moved_to_its_lowest_value(app_server, browser, page):
@@ -246,28 +242,21 @@ def test_the_address_bar_reopens_a_setting_moved_to_its_lowest_value(app_server,
     assert slider_value(page, "lead_time_years") == "0.0"
     assert "lead_time_years=0" in page.url
     shown = metric_value(page, "Share powered in 2030")
-    context = new_context(browser)
-    try:
-        fresh = new_page(context)
+    with open_page(browser) as fresh:
         fresh.goto(page.url)
         settle(fresh)
         assert slider_value(fresh, "lead_time_years") == "0.0"
         assert metric_value(fresh, "Share powered in 2030") == shown
         assert_no_error(fresh)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", ["grid", "market", "sources"])
 def test_a_link_to_a_page_finds_the_server_at_the_first_try(app_server, page, path):
     """Test that a first visit of a page's own URL asks the server's root for its health, and
     never /<page>/_stcore/... (a 404 that cost about 150 ms before it tried the root)."""
-    asked = []
-    page.on("request", lambda request: asked.append(request.url.split("/", 3)[3])
-            if "/_stcore/" in request.url else None)
+    asked = health_requests(page)
     open_settled(page, app_server, path)
-    assert [url for url in asked if url.endswith(("health", "host-config"))] == [
-        "_stcore/health", "_stcore/host-config"]
+    assert asked == ["_stcore/health", "_stcore/host-config"]
     assert_no_error(page)
 
 
@@ -275,22 +264,14 @@ def test_under_a_base_url_path_a_page_link_finds_the_server_and_draws(browser):
     """Test that with server.baseUrlPath set (the app behind a proxy at /dash), a link to a
     page asks /dash/_stcore/... first, and the page draws its charts (plotly.js from
     /dash/app/static/) without an error."""
-    with start_streamlit(APP, base_url_path="dash") as server:
-        context = new_context(browser)
-        try:
-            page = new_page(context)
-            asked = []
-            page.on("request", lambda request: asked.append(request.url.split("/", 3)[3])
-                    if "/_stcore/" in request.url else None)
-            page.goto(server.url_for("grid"))
-            settle(page)
-            assert page.url.endswith("/dash/grid")
-            assert [url for url in asked if url.endswith(("health", "host-config"))] == [
-                "dash/_stcore/health", "dash/_stcore/host-config"]
-            assert page.locator(".js-plotly-plot").count() == 2
-            assert_no_error(page)
-        finally:
-            context.close()
+    with start_streamlit(APP, base_url_path="dash") as server, open_page(browser) as page:
+        asked = health_requests(page)
+        page.goto(server.url_for("grid"))
+        settle(page)
+        assert page.url.endswith("/dash/grid")
+        assert asked == ["dash/_stcore/health", "dash/_stcore/host-config"]
+        assert page.locator(".js-plotly-plot").count() == 2
+        assert_no_error(page)
 
 
 def test_odd_link_shows_one_calm_notice(app_server, page):
@@ -354,16 +335,12 @@ def test_removing_every_ai_name_on_home_falls_back_to_the_four_names(app_server,
 def test_at_800_px_no_headline_number_is_cut(browser, app_server, path):
     """Test that in an 800 px window, with the sidebar open, every headline number and its
     label show in full: the cards wrap onto more rows rather than cut "-14.31%" to "-14.…"."""
-    context = new_context(browser, viewport={"width": 800, "height": 900})
-    try:
-        narrow = new_page(context)
+    with open_page(browser, viewport={"width": 800, "height": 900}) as narrow:
         open_settled(narrow, app_server, path)
         assert narrow.locator('[data-testid="stSidebar"]').is_visible()
         assert not cut_metric_texts(narrow)
         assert_no_error(narrow)
         screenshot(narrow, f"narrow-800-{path or 'home'}")
-    finally:
-        context.close()
 
 
 CHART_WIDTH_JS = (
@@ -386,9 +363,7 @@ def test_without_plotly_js_the_page_says_so_and_keeps_its_numbers(browser):
     """Test that when plotly.js cannot load (static files off), each chart shows a short note
     and the page keeps its metrics and tables, with no exception."""
     with start_streamlit(APP, env={"STREAMLIT_SERVER_ENABLE_STATIC_SERVING": "false"}) as server:
-        context = new_context(browser)
-        try:
-            page = new_page(context)
+        with open_page(browser) as page:
             page.goto(server.url_for("grid"))
             settle(page)
             notes = page.locator(".aigrid-chart-error").all_inner_texts()
@@ -396,5 +371,3 @@ def test_without_plotly_js_the_page_says_so_and_keeps_its_numbers(browser):
             assert metric_value(page, "First shortfall") == "Apr 2025"
             assert page.locator('[data-testid="stException"]').count() == 0
             screenshot(page, "grid-without-plotly")
-        finally:
-            context.close()
