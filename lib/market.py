@@ -76,6 +76,32 @@ def range_bounds(preset: str, last_day: date, first_day: date,
     return max(start, first_day), last_day
 
 
+def fit_range(dates: tuple[date, ...], first_day: date,
+              last_day: date) -> tuple[tuple[date, ...], str]:
+    """A linked custom range as the date picker can hold it (in order, within the data), and a
+    note of what changed ("" when nothing did).
+
+    The picker refuses a range that runs backwards or leaves the data, and a refused link value
+    is silently replaced by the picker's default: fitted first, the link keeps its meaning.
+    """
+    ordered = tuple(sorted(dates))
+    fitted = tuple(min(max(d, first_day), last_day) for d in ordered)
+    span = f"{first_day:%-d %b %Y} to {last_day:%-d %b %Y}"
+    notes = ["ran backwards; it is shown in order"] if ordered != tuple(dates) else []
+    if len(ordered) == 2 and fitted[0] == fitted[1] != ordered[0]:  # wholly outside the data
+        return (first_day, last_day), _range_note([*notes, f"lies outside the data; the whole "
+                                                              f"span ({span}) is shown"])
+    if ordered and ordered[0] < first_day:
+        notes.append(f"began before the first close ({first_day:%-d %b %Y}); it starts there")
+    if ordered and ordered[-1] > last_day:
+        notes.append(f"ended after the last close ({last_day:%-d %b %Y}); it ends there")
+    return fitted, _range_note(notes)
+
+
+def _range_note(notes: list[str]) -> str:
+    return f"The link's custom range {' and '.join(notes)}." if notes else ""
+
+
 def wide_closes(frame: pd.DataFrame, start: date | None = None,
                 end: date | None = None) -> pd.DataFrame:
     """Closes as a Date x Symbol table, limited to [start, end]; symbols keep their order."""

@@ -89,6 +89,16 @@ def drop_notice(dropped: Sequence[str]) -> str:
     return f"Some link settings were not understood{what} and were reset to their defaults."
 
 
+def unlisted_notice(linked: Sequence[str], offered: Sequence[str]) -> str:
+    """A notice for linked symbols a page's list does not offer (the list drops them without a
+    word); counted, never echoed. Empty when every linked symbol is offered."""
+    extra = len(set(linked) - set(offered))
+    if not extra:
+        return ""
+    return (f"The link named {extra} symbol{'s' if extra > 1 else ''} this page does not chart; "
+            f"it charts {', '.join(offered)}. The Market page takes any Yahoo Finance symbol.")
+
+
 def share_url(base_url: str, params: Mapping[str, str | Sequence[str]]) -> str:
     """A link that reopens this view: base URL (no query) plus the non-default parameters."""
     pairs = [(k, v) for k, vals in params.items()

@@ -80,9 +80,35 @@ def is_offline() -> bool:
 
 
 def show_notices(notices) -> None:
-    """Calm, one-line notices (offline, rate-limited, unknown symbol): info, never an error box."""
-    for text in dict.fromkeys(notices):
+    """Calm, one-line notices (offline, rate-limited, unknown symbol) in one info box, never an
+    error box: a list of them when there are several."""
+    unique = list(dict.fromkeys(notices))
+    if unique:
+        text = unique[0] if len(unique) == 1 else "\n".join(f"- {n}" for n in unique)
         st.info(text, icon=":material/info:")
+
+
+def note_unlisted_symbols(key: str, offered: list[str]) -> None:
+    """Before a bound symbols list is built: say when the link names symbols it does not offer
+    (the list drops them silently). Only on the session's first view of the list: after that
+    the parameter holds what the visitor picked."""
+    if key not in st.session_state:
+        notice = scenario_state.unlisted_notice(st.query_params.get_all(key), offered)
+        if notice:
+            st.info(notice, icon=":material/link_off:")
+
+
+def fit_linked_range(key: str, first_day: date, last_day: date) -> None:
+    """Before the bound custom-range picker is built: put a link's range in order and within
+    the data (the picker would drop it for its default), and say so."""
+    if key in st.session_state:
+        return
+    linked = tuple(date.fromisoformat(v) for v in st.query_params.get_all(key))
+    fitted, note = market.fit_range(linked, first_day, last_day)
+    if note:
+        st.session_state[key] = fitted
+        st.query_params[key] = [d.isoformat() for d in fitted]  # the address bar shows it too
+        st.info(note, icon=":material/link_off:")
 
 
 # --- grid scenario controls ------------------------------------------------------------------

@@ -23,9 +23,10 @@ st.caption("The market prices AI demand as a straight line up; the power it need
            "arithmetic, not a forecast.")
 ui.check_link(known_extra=())
 
-picked = st.sidebar.multiselect("AI names", list(prices.CORE_SYMBOLS) + ["NVDA"],
-                                default=list(prices.CORE_SYMBOLS), key="symbols",
-                                max_selections=10, bind="query-params")
+offered = list(prices.CORE_SYMBOLS) + ["NVDA"]
+ui.note_unlisted_symbols("symbols", offered)
+picked = st.sidebar.multiselect("AI names", offered, default=list(prices.CORE_SYMBOLS),
+                                key="symbols", max_selections=10, bind="query-params")
 symbols = picked or list(prices.CORE_SYMBOLS)
 result = ui.cached_prices(tuple(symbols), ui.is_offline())
 ui.show_notices(result.notices)

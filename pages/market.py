@@ -51,8 +51,11 @@ if result.frame.empty:
 custom = None
 if preset == "Custom":
     lo, hi = result.frame["Date"].min().date(), result.frame["Date"].max().date()
+    ui.fit_linked_range("custom_range", lo, hi)
     chosen = st.date_input("Custom range", value=(market.ALAB_LISTING, hi), min_value=lo,
-                           max_value=hi, key="custom_range", bind="query-params")
+                           max_value=hi, key="custom_range", bind="query-params",
+                           help=f"The prices run from {lo:%-d %b %Y} to {hi:%-d %b %Y}; the "
+                                "picker takes dates in that span.")
     custom = tuple(chosen) or None  # one date while the end is being picked: to the last close
 
 view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, custom)

@@ -29,6 +29,12 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p.value) for p in parts)
 
 
+def notice_lines(at: AppTest) -> list[str]:
+    """Every notice on the page, one per entry: a box holding several lists them as bullets."""
+    return [line.removeprefix("- ") for box in [*at.info, *at.warning]
+            for line in str(box.value).splitlines()]
+
+
 def component_data(at: AppTest, name: str) -> list[dict]:
     """The data each instance of the app's component `name` was given, in page order."""
     import json

@@ -24,7 +24,7 @@ from yfinance.exceptions import YFRateLimitError
 
 from lib import cache, prices
 from tests import yf_shapes as ys
-from tests.apptest_helpers import charts, open_page, shown_statistics
+from tests.apptest_helpers import charts, notice_lines, open_page, shown_statistics
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CORE = list(prices.CORE_SYMBOLS)
@@ -130,10 +130,6 @@ def later(at):
     return at.run()
 
 
-def notices(at) -> list[str]:
-    return [box.value for box in [*at.info, *at.warning]]
-
-
 def origins(at) -> dict[str, str]:
     """Symbol -> origin, from the Market page's statistics table."""
     return shown_statistics(at)["Origin"].to_dict()
@@ -150,7 +146,7 @@ def test_a_stalled_yahoo_is_abandoned_and_the_snapshot_is_served(yahoo):
     """Test that a download that never answers gives a calm notice and the snapshot series."""
     yahoo.mode = "timeout"
     at = live_page()
-    assert TIMEOUT_NOTICE in notices(at)
+    assert TIMEOUT_NOTICE in notice_lines(at)
     assert_served(at, dict.fromkeys(CORE, "snapshot"))
 
 
@@ -160,12 +156,12 @@ def test_a_rate_limit_mid_session_serves_the_copies_cached_a_moment_ago(yahoo):
     assert_served(at, dict.fromkeys(CORE, "live"))
     yahoo.mode = "rate_limit"
     later(at)
-    assert RATE_LIMIT_NOTICE in notices(at)
+    assert RATE_LIMIT_NOTICE in notice_lines(at)
     assert_served(at, dict.fromkeys(CORE, "cached"))
     calls = yahoo.calls
     later(at)  # the circuit breaker is open: no new request
     assert yahoo.calls == calls
-    assert any("rate-limited the request a moment ago" in text for text in notices(at))
+    assert any("rate-limited the request a moment ago" in text for text in notice_lines(at))
 
 
 @pytest.mark.parametrize("mode", ["wrong_columns", "strings"])
@@ -174,7 +170,7 @@ def test_garbage_from_yahoo_mid_session_is_refused_for_the_cached_copies(yahoo, 
     at = live_page()
     yahoo.mode = mode
     later(at)
-    assert NO_DATA_NOTICE in notices(at)
+    assert NO_DATA_NOTICE in notice_lines(at)
     assert_served(at, dict.fromkeys(CORE, "cached"))
 
 
@@ -183,7 +179,7 @@ def test_a_ticker_missing_from_the_batch_falls_back_alone(yahoo):
     at = live_page()
     yahoo.mode = "partial"
     later(at)
-    assert "Yahoo Finance had no prices for ALAB; showing its cached copy." in notices(at)
+    assert "Yahoo Finance had no prices for ALAB; showing its cached copy." in notice_lines(at)
     assert_served(at, {"^IXIC": "live", "ORCL": "live", "AVGO": "live", "ALAB": "cached"})
 
 
@@ -193,7 +189,7 @@ def test_a_cache_folder_under_a_regular_file_is_a_notice(yahoo, monkeypatch, tmp
     blocker.write_text("not a folder")
     monkeypatch.setenv("AIGRID_CACHE_DIR", str(blocker / "cache"))
     at = live_page()
-    assert NOT_KEPT.format("Not a directory") in notices(at)
+    assert NOT_KEPT.format("Not a directory") in notice_lines(at)
     assert_served(at, dict.fromkeys(CORE, "live"))
     assert blocker.read_text() == "not a folder"
 
@@ -213,7 +209,7 @@ def test_a_full_disk_is_a_notice_and_leaves_no_partial_file(yahoo, monkeypatch, 
     """Test that ENOSPC while caching shows live prices, one notice, and no temp file."""
     monkeypatch.setattr(cache, "os", FullDisk())
     at = live_page()
-    assert NOT_KEPT.format("No space left on device") in notices(at)
+    assert NOT_KEPT.format("No space left on device") in notice_lines(at)
     assert_served(at, dict.fromkeys(CORE, "live"))
     assert list((tmp_path / "cache").glob("*")) == []
 
@@ -225,7 +221,7 @@ def test_a_damaged_cache_file_is_ignored_for_the_snapshot(yahoo, tmp_path):
     damaged.write_bytes(damaged.read_bytes()[:-200])  # a write cut short by a crash
     yahoo.mode = "rate_limit"
     later(at)
-    assert "Ignored a damaged cache file for ORCL." in notices(at)
+    assert "Ignored a damaged cache file for ORCL." in notice_lines(at)
     assert_served(at, {"^IXIC": "cached", "ORCL": "snapshot", "AVGO": "cached", "ALAB": "cached"})
 
 
@@ -256,7 +252,7 @@ def test_a_snapshot_without_orcl_still_serves_the_other_series(snapshot_copy, dr
     if drop_row:
         drop_manifest_row(snapshot_copy, "ORCL")
     at = open_page(MARKET)
-    assert notice in notices(at)
+    assert notice in notice_lines(at)
     assert_served(at, {"^IXIC": "snapshot", "AVGO": "snapshot", "ALAB": "snapshot"})
 
 
@@ -264,7 +260,7 @@ def test_the_home_page_survives_a_snapshot_without_orcl(snapshot_copy):
     """Test that the home page names the missing series and still draws its charts."""
     (snapshot_copy / "ORCL.csv").unlink()
     at = open_page(HOME)
-    assert "The bundled snapshot for ORCL could not be read." in notices(at)
+    assert "The bundled snapshot for ORCL could not be read." in notice_lines(at)
     assert not at.exception and not at.error
     assert len(charts(at)) >= 2
 
@@ -273,6 +269,6 @@ def test_the_home_page_survives_a_rate_limit(yahoo):
     """Test that the home page says Yahoo rate-limited us and draws the snapshot series."""
     yahoo.mode = "rate_limit"
     at = live_page(HOME)
-    assert RATE_LIMIT_NOTICE in notices(at)
+    assert RATE_LIMIT_NOTICE in notice_lines(at)
     assert not at.exception and not at.error
     assert len(charts(at)) >= 2

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import scenario_state
 from lib import settings as app_settings
-from tests.apptest_helpers import APP, open_page, shown_statistics
+from tests.apptest_helpers import APP, notice_lines, open_page, shown_statistics
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME, MARKET, GRID, SOURCES = (
@@ -120,20 +120,16 @@ def open_link(page: str, link: dict) -> AppTest:
     return at.run()
 
 
-def notices(at) -> list[str]:
-    return [str(box.value) for box in [*at.info, *at.warning]]
-
-
 @functools.cache
 def baseline(page: str) -> tuple[str, tuple[str, ...]]:
     """The page's title and notices with no query string."""
     at = open_page(page)
-    return at.title[0].value, tuple(notices(at))
+    return at.title[0].value, tuple(notice_lines(at))
 
 
 def added_notices(at, page: str) -> list[str]:
     """Notices on the page beyond those it shows without a link."""
-    return list((Counter(notices(at)) - Counter(baseline(page)[1])).elements())
+    return list((Counter(notice_lines(at)) - Counter(baseline(page)[1])).elements())
 
 
 def assert_opens(at, page: str) -> None:

@@ -105,3 +105,29 @@ def test_drawdown_is_never_positive_and_rebase_starts_at_100(prices):
     dd = market.drawdown_pct(wide)["X"]
     assert ((dd <= 1e-9) & (dd >= -100)).all()
     assert market.rebase(wide)["X"].iloc[0] == pytest.approx(100.0)
+
+
+def test_a_linked_custom_range_is_put_in_order_and_within_the_data():
+    """Test that a reversed range is turned round, ends outside the data are moved to its first
+    and last day, and the note says what changed; a fitting range passes with no note."""
+    first, last = date(2024, 3, 20), date(2026, 8, 21)
+    fine = (date(2025, 12, 1), date(2025, 12, 31))
+    assert market.fit_range(fine, first, last) == (fine, "")
+    turned, note = market.fit_range(fine[::-1], first, last)
+    assert turned == fine and "backwards" in note
+    early, note = market.fit_range((date(1990, 1, 1), date(2025, 12, 1)), first, last)
+    assert early == (first, date(2025, 12, 1)) and "20 Mar 2024" in note
+    late, note = market.fit_range((date(2026, 1, 2), date(2030, 1, 1)), first, last)
+    assert late == (date(2026, 1, 2), last) and "21 Aug 2026" in note
+    assert market.fit_range((date(1990, 1, 1),), first, last)[0] == (first,)
+    outside, note = market.fit_range((date(2030, 1, 1), date(2031, 1, 1)), first, last)
+    assert outside == (first, last) and note
+
+
+@given(hs.lists(hs.dates(), min_size=0, max_size=2))
+def test_a_fitted_range_always_lies_in_order_within_the_data(dates):
+    """Test that whatever a link holds, the fitted range is ordered and inside the data."""
+    first, last = date(2024, 3, 20), date(2026, 8, 21)
+    fitted, _ = market.fit_range(tuple(dates), first, last)
+    assert len(fitted) == len(dates)
+    assert all(first <= d <= last for d in fitted) and list(fitted) == sorted(fitted)

@@ -106,3 +106,12 @@ def test_image_size_choice_offers_slide_a4_and_half_page():
     assert choice.options == ["Slide 16:9", "A4 landscape", "Half page"]
     choice.set_value("A4 landscape").run()
     assert not at.exception
+
+
+def test_a_link_with_symbols_the_page_does_not_chart_says_so():
+    """Test that ?symbols=ORCL&symbols=ZZZZQ charts ORCL and says one linked symbol is not on
+    this page's list, without echoing it."""
+    at = open_page(PAGE, symbols=["ORCL", "ZZZZQ"])
+    assert at.multiselect(key="symbols").value == ["ORCL"]
+    [notice] = [box.value for box in at.info if "does not chart" in box.value]
+    assert "1 symbol" in notice and "ZZZZQ" not in notice

@@ -127,3 +127,29 @@ def test_an_open_events_box_over_a_range_without_events_says_so():
     at.run()
     assert not at.exception and not at.dataframe
     assert any("No dated events in this range" in c.value for c in at.caption)
+
+
+def test_several_missing_symbols_share_one_notice_box():
+    """Test that two unknown symbols are named in one notice box, not one box each."""
+    at = market_page()
+    at.multiselect(key="symbols").select("ZZZZQ").select("YYYYQ").run()
+    boxes = [box.value for box in at.info if "No data for" in box.value]
+    assert len(boxes) == 1 and "ZZZZQ" in boxes[0] and "YYYYQ" in boxes[0]
+    assert len(charts(at)) == 1
+
+
+def test_a_linked_custom_range_outside_the_data_is_fitted_and_said():
+    """Test that a link's range starting in 1990 opens from the first close, with a notice, and a
+    reversed one opens in order, with a notice."""
+    early = market_page(range="Custom", custom_range=["1990-01-01", "2025-12-01"])
+    assert range_caption(early).startswith("2 Jan 2020 to 1 Dec 2025")
+    assert sum("first close" in box.value for box in early.info) == 1
+    turned = market_page(range="Custom", custom_range=["2025-12-31", "2025-12-01"])
+    assert range_caption(turned).startswith("1 Dec 2025 to 31 Dec 2025")
+    assert sum("backwards" in box.value for box in turned.info) == 1
+
+
+def test_the_custom_range_picker_says_which_dates_it_takes():
+    """Test that the date picker's help gives the span of the data."""
+    at = market_page(range="Custom")
+    assert "2 Jan 2020 to 21 Aug 2026" in at.date_input(key="custom_range").help

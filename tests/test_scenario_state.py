@@ -113,3 +113,13 @@ def test_bridge_sentence_for_2030_matches_the_yearly_table():
         f"({powered:.0f} of {row['Demand (GW)']:.0f} GW).")
     assert bridge.bridge_sentence(table, 1999) == ""
     assert (table["Powered (GW)"] <= table["Expected demand (GW)"] + 1e-9).all()
+
+
+def test_a_link_naming_symbols_off_the_list_gets_a_notice_that_does_not_echo_them():
+    """Test the home page's notice for linked symbols it does not offer: counted, not echoed."""
+    offered = ["^IXIC", "ORCL", "AVGO", "ALAB", "NVDA"]
+    assert scenario_state.unlisted_notice(["ORCL", "AVGO"], offered) == ""
+    notice = scenario_state.unlisted_notice(["ORCL", "ZZZZQ", "<b>"], offered)
+    assert "2 symbols" in notice and "Market page" in notice
+    assert "ZZZZQ" not in notice and "<b>" not in notice
+    assert "1 symbol " in scenario_state.unlisted_notice(["ZZZZQ"], offered)
