@@ -246,6 +246,7 @@ YEAR_COLUMN_CONFIG = {
 
 
 CARD_WIDTH_PX = 220  # a headline card: four fit a row at 1440 px; fewer wrap onto more rows
+BRIDGE_TABLE_WIDTH_PX = 380  # the bridge table: four columns; it wraps under the chart when narrow
 
 
 def crash_cards(frame, symbols: list[str], day) -> None:

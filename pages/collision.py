@@ -57,10 +57,10 @@ def scenario_view() -> None:
                "Triangles mark dated, sourced market and grid events (hover for the source).")
 
     st.subheader("The bridge: how much of the straight line can be powered")
-    left, right = st.columns([3, 2], gap="large")
-    ui.chart(figures.fig_bridge(yearly), "bridge_chart", left,
+    row = st.container(horizontal=True, gap="large")  # the table wraps under a narrow chart
+    ui.chart(figures.fig_bridge(yearly), "bridge_chart", row.container(width="stretch"),
              context=report.model_context(report.BRIDGE_TITLE, scenario))
-    with right:
+    with row.container(width=ui.BRIDGE_TABLE_WIDTH_PX):
         ui.table(tables.markdown_table(table, bridge.BRIDGE_TABLE), table, "bridge_by_year.csv",
                  "bridge_csv", bridge.FORMULA)
 

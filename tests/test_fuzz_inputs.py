@@ -174,7 +174,7 @@ def test_a_typed_symbol_is_refused_and_never_drawn_as_html(text):
     assert_opens(at, MARKET)
     assert any("cannot be a ticker symbol" in w.value for w in at.warning)
     assert not any(text.strip() and text in w.value for w in at.warning)  # never echoed
-    assert not at.get("html")
+    assert all(APP_STYLE in h.proto.body for h in at.get("html"))  # the style sheet alone
     assert not [m for m in at.markdown if m.proto.allow_html]
     stats = shown_statistics(at)  # the chart and the statistics still show the valid symbols
     assert set(stats.index) == {"^IXIC", "ORCL", "AVGO", "ALAB"}
@@ -198,7 +198,9 @@ ALLOWED_HTML_SITES: dict[tuple[str, int | str], str] = {
     "sets no HTML from data (test_component_js_sets_html_only_from_literals)",
     ("lib/ui.py", "aigrid_copy_link"): "the copy-link component: the link goes into an input's "
     "value",
+    ("app.py", "lib/app.css"): "the app's style sheet: a file of the repository, no data",
 }
+APP_STYLE = (ROOT / "lib" / "app.css").read_text()
 # st.html, components.html, st.components.v1.html; st.components.v2.component (JS of its own)
 HTML_CALLS = {"html", "component"}
 COMPONENT_JS = sorted((ROOT / "lib").glob("*.js"))
@@ -220,8 +222,12 @@ def html_sites(source: str, name: str) -> list[tuple[str, int | str, str]]:
         )
         if unsafe or called in HTML_CALLS:
             first = node.args[0] if node.args else None
-            named = called == "component" and isinstance(first, ast.Constant)
-            where = first.value if named and isinstance(first.value, str) else node.lineno
+            where = node.lineno
+            if called == "component" and isinstance(first, ast.Constant):
+                where = first.value
+            elif (called == "html" and isinstance(first, ast.BinOp)  # st.html(HERE / "a.css")
+                  and isinstance(first.op, ast.Div) and isinstance(first.right, ast.Constant)):
+                where = first.right.value  # a file of the repository, named by its path
             found.append((name, where, ast.unparse(node)[:120]))
     return found
 
@@ -277,3 +283,5 @@ def test_the_html_scan_flags_unsafe_markdown_and_st_html():
     assert [line for _, line, _ in html_sites(source, "probe.py")] == [1, 2]
     named = 'box = st.components.v2.component("box", js="x")\nst.components.v2.component(n)\n'
     assert [where for _, where, _ in html_sites(named, "probe.py")] == ["box", 2]
+    files = 'st.html(HERE / "lib/app.css")\nst.html(HERE / name)\n'
+    assert [where for _, where, _ in html_sites(files, "probe.py")] == ["lib/app.css", 2]

@@ -507,6 +507,24 @@ def cut_metric_texts(page: Any) -> list[str]:
     return page.evaluate(CUT_METRICS_JS)
 
 
+# A table that runs past the right edge of its own box, where that box does not scroll it.
+CUT_TABLES_JS = """
+() => Array.from(document.querySelectorAll('[data-testid="stMarkdownContainer"] table'))
+  .filter((t) => {
+    const box = t.closest('[data-testid="stMarkdownContainer"]');
+    const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
+    return !scrolls && t.getBoundingClientRect().right > box.getBoundingClientRect().right + 1;
+  })
+  .map((t) => t.querySelector('th')?.textContent ?? '')
+"""
+
+
+def cut_table_headers(page: Any) -> list[str]:
+    """First headers of the Markdown tables the page cuts off: wider than their column, with no
+    scroll bar of their own (the whole page then scrolls sideways)."""
+    return page.evaluate(CUT_TABLES_JS)
+
+
 def error_texts(page: Any) -> list[str]:
     """Return the texts of exceptions, error alerts and charts that could not draw."""
     return page.locator(f"{EXCEPTION}, {ERROR_ALERT}, {CHART_ERROR}").all_inner_texts()

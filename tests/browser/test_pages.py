@@ -11,6 +11,7 @@ from .harness import (
     ROOT,
     assert_no_error,
     cut_metric_texts,
+    cut_table_headers,
     drag_slider,
     health_requests,
     open_page,
@@ -364,6 +365,18 @@ def test_at_800_px_no_headline_number_is_cut(browser, app_server, path):
         assert not cut_metric_texts(narrow)
         assert_no_error(narrow)
         screenshot(narrow, f"narrow-800-{path or 'home'}")
+
+
+@pytest.mark.parametrize(("path", "width"), [("", 800), ("", 400), ("market", 400)])
+def test_in_a_narrow_window_no_table_runs_off_the_page(browser, app_server, path, width):
+    """Test that in a narrow window every table fits its column or scrolls inside it: the
+    bridge table wraps under its chart at 800 px, the Market statistics scroll at 400 px."""
+    with open_page(browser, viewport={"width": width, "height": 900}) as narrow:
+        open_settled(narrow, app_server, path)
+        assert narrow.locator('[data-testid="stMarkdownContainer"] table').count() >= 1
+        assert not cut_table_headers(narrow)
+        assert_no_error(narrow)
+        screenshot(narrow, f"narrow-{width}-{path or 'home'}-tables")
 
 
 CHART_WIDTH_JS = (
