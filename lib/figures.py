@@ -131,15 +131,21 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
 
 
 def _shortfall_traces(gap: pd.DataFrame, xaxis: str = "x", yaxis: str = "y") -> list[go.Scatter]:
-    """Supply as steps, demand as a straight line, the gap between them shaded where demand wins."""
+    """Supply as steps, demand as a straight line, the gap between them shaded where demand wins.
+
+    The shading is the shortfall stacked on the supply (one stack group), so the trace holds
+    the shortfall itself, max(0, demand - supply) in GW, as the chart's CSV shows it."""
     month = gap["Month"]
     demand, supply = gap["Demand (GW)"].to_numpy(), gap["Supply (GW)"].to_numpy()
     common = dict(x=month, xaxis=xaxis, yaxis=yaxis)
+    stack = f"shortfall_{yaxis}"
     return [
         _scatter(**common, y=supply, name="Firm supply (GW)", mode="lines", line_shape="hv",
-                   line=dict(color=SUPPLY, width=2.5), hovertemplate="%{y:.1f} GW"),
-        _scatter(**common, y=np.maximum(demand, supply), name="Shortfall (GW)", mode="lines",
-                   line=dict(width=0), fill="tonexty", fillcolor=SHORTFALL, hoverinfo="skip"),
+                   stackgroup=stack, fill="none", line=dict(color=SUPPLY, width=2.5),
+                   hovertemplate="%{y:.1f} GW"),
+        _scatter(**common, y=gap["Shortfall (GW)"].to_numpy(), name="Shortfall (GW)",
+                   mode="lines", stackgroup=stack, fill="tonexty", line=dict(width=0),
+                   fillcolor=SHORTFALL, hoverinfo="skip"),
         _scatter(**common, y=demand, name="Expected demand (GW)", mode="lines",
                    line=dict(color=DEMAND, width=2.5), hovertemplate="%{y:.1f} GW"),
     ]

@@ -65,3 +65,19 @@ def test_first_shortfall_label_stays_inside_the_chart():
         [label] = figures.fig_gap(gap, first).layout.annotations
         assert label.text == f"First shortfall {first:%b %Y}"
         assert (label.ax > 0, label.xanchor == "left") == (early, early)
+
+
+def test_the_shortfall_trace_holds_the_shortfall_not_the_edge_of_the_shading():
+    """Test that the Grid and home charts' "Shortfall (GW)" trace, and so their CSVs, hold
+    max(0, demand - supply) month by month (the shading stacks it on the supply), not the top
+    edge of the shaded band."""
+    from lib import figure_data, report
+
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    first = grid_model.summarise(gap).first_shortfall
+    part = report.collision_market(load_snapshot(["^IXIC"]), ["^IXIC"], 2024, 2035)
+    for fig in (figures.fig_gap(gap, first), report.collision_figure(part, gap, first)):
+        data = figure_data.figure_data_frame(fig)
+        shortfall = data.loc[data["Trace"] == "Shortfall (GW)"]
+        column = "GW" if "GW" in data.columns else "Y"
+        assert shortfall[column].astype(float).tolist() == gap["Shortfall (GW)"].tolist()
