@@ -180,6 +180,17 @@ def peak_drawdown(frame: pd.DataFrame, symbol: str) -> tuple[float, date, date] 
     return (float(s.iloc[-1] / s.max() - 1.0) * 100.0, peak.date(), s.index[-1].date())
 
 
+def peak_distance_text(distance: tuple[float, date, date] | None) -> str:
+    """peak_drawdown in words: "55% below its 10 Sep 2025 peak on 21 Aug 2026" ("" for none)."""
+    if distance is None:
+        return ""
+    pct, peak, last = distance
+    if round(pct) == 0:
+        return f"at its peak on {last:%-d %b %Y}" if peak == last else \
+            f"within 1% of its {peak:%-d %b %Y} peak on {last:%-d %b %Y}"
+    return f"{abs(pct):.0f}% below its {peak:%-d %b %Y} peak on {last:%-d %b %Y}"
+
+
 @dataclass(frozen=True)
 class MarketView:
     """Everything the Market page draws for one choice of range and mode."""

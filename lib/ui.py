@@ -259,10 +259,9 @@ def crash_cards(frame, symbols: list[str], day) -> None:
     row = st.container(horizontal=True, gap="medium")  # cards wrap in a narrow window
     for move in moves:
         card = row.container(width=CARD_WIDTH_PX)
-        dd = market.peak_drawdown(frame, move.symbol)
-        below = f"{dd[0]:.0f}% below its {dd[1]:%-d %b %Y} peak on {dd[2]:%-d %b %Y}" if dd else ""
+        below = market.peak_distance_text(market.peak_drawdown(frame, move.symbol))
         card.metric(move.symbol, f"{move.change_pct:+.2f}%", f"{move.change:+,.2f}",
-                    help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below}.")
+                    help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below.capitalize()}.")
         card.caption(below)
 
 

@@ -131,3 +131,14 @@ def test_a_fitted_range_always_lies_in_order_within_the_data(dates):
     fitted, _ = market.fit_range(tuple(dates), first, last)
     assert len(fitted) == len(dates)
     assert all(first <= d <= last for d in fitted) and list(fitted) == sorted(fitted)
+
+
+def test_distance_below_the_peak_reads_without_a_double_negative(snapshot):
+    """Test "55% below its 10 Sep 2025 peak", not "-55% below", and a series at its peak."""
+    assert market.peak_distance_text((-55.2, date(2025, 9, 10), date(2026, 8, 21))) == \
+        "55% below its 10 Sep 2025 peak on 21 Aug 2026"
+    assert market.peak_distance_text((0.0, date(2026, 8, 21), date(2026, 8, 21))) == \
+        "at its peak on 21 Aug 2026"
+    assert market.peak_distance_text(None) == ""
+    text = market.peak_distance_text(market.peak_drawdown(snapshot, "ORCL"))
+    assert text.startswith("55% below its 10 Sep 2025 peak")
