@@ -42,7 +42,8 @@ def bridge_table(yearly: pd.DataFrame) -> pd.DataFrame:
         "Year": yearly["Year"],
         "Expected demand (GW)": expected,
         "Powered (GW)": powered,
-        "Powered share (%)": yearly["Powered share (%)"],
+        # A year with no expected load has nothing to power: no share (shown "–"), not 100%.
+        "Powered share (%)": yearly["Powered share (%)"].where(expected > 0),
         "Expected growth (GW/year)": expected.diff(),
         "Powered growth (GW/year)": powered.diff(),
     })[BRIDGE_COLUMNS]
@@ -54,5 +55,7 @@ def bridge_sentence(table: pd.DataFrame, year: int) -> str:
     if row.empty:
         return ""
     r = row.iloc[0]
+    if not r["Expected demand (GW)"] > 0:
+        return f"In {year}, no new load is expected: nothing to power."
     return (f"In {year}, {r['Powered share (%)']:.0f}% of the expected load can be powered "
             f"({r['Powered (GW)']:.0f} of {r['Expected demand (GW)']:.0f} GW).")

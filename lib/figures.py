@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -191,7 +190,9 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
         _bar(x=years, y=yearly["Demand (GW)"], name="Expected demand (GW)",
                marker_color="rgba(192, 57, 43, 0.25)", hovertemplate="%{y:.1f} GW"),
         _bar(x=years, y=powered, name="Powered (GW)", marker_color=SUPPLY,
-               text=[f"{s:.0f}%" for s in share], textposition="outside",
+               text=[f"{s:.0f}%" if d > 0 else "" for s, d in zip(share, yearly["Demand (GW)"],
+                                                                  strict=True)],
+               textposition="outside",
                hovertemplate="%{y:.1f} GW"),
     ]
     layout = _fixed_margins(_base_layout(

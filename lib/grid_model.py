@@ -282,7 +282,8 @@ class GapSummary:
     peak_shortfall_gw: float  # 0.0 when supply always covers demand
     peak_shortfall_month: pd.Timestamp | None  # first month at the peak; None if no shortfall
     unserved_twh: float  # to the horizon end
-    share_2030_pct: float | None  # powered share of 2030; None if 2030 is outside the horizon
+    # Powered share of 2030; None if 2030 is outside the horizon or expects no load (no share).
+    share_2030_pct: float | None
 
 
 def summarise(gap: pd.DataFrame) -> GapSummary:
@@ -296,5 +297,6 @@ def summarise(gap: pd.DataFrame) -> GapSummary:
         peak_shortfall_gw=float(shortfall_gw.max(initial=0.0)),
         peak_shortfall_month=None if peak_i is None else gap["Month"].iloc[peak_i],
         unserved_twh=float(gap["Unserved energy (TWh)"].sum()),
-        share_2030_pct=powered_share_pct(gap, 2030) if (years == 2030).any() else None,
+        share_2030_pct=(powered_share_pct(gap, 2030)
+                        if gap["Demand (GW)"].to_numpy()[years == 2030].any() else None),
     )

@@ -27,3 +27,21 @@ def test_a_flat_year_reads_zero_growth_in_the_shown_table():
     assert flat["Powered growth (GW/year)"].tolist() == [0.0, 0.0]
     shown = tables.markdown_table(table, bridge.BRIDGE_TABLE)
     assert "-0.0" not in shown
+
+
+def test_a_year_with_no_expected_load_has_no_powered_share_to_claim():
+    """Test that with a realisation of 0% nothing is claimed as powered: no 2030 share in the
+    summary, "–" in the table, no bar label, and a sentence that says there is nothing to
+    power instead of "100% ... (0 of 0 GW)"."""
+    from dataclasses import replace
+
+    from lib import figures
+
+    gap = grid_model.build_gap_table(replace(settings.default_scenario(), realisation_pct=0.0))
+    yearly = grid_model.yearly_table(gap)
+    table = bridge.bridge_table(yearly)
+    assert grid_model.summarise(gap).share_2030_pct is None
+    assert table["Powered share (%)"].isna().all()
+    assert "| –" in tables.markdown_table(table, bridge.BRIDGE_TABLE)
+    assert bridge.bridge_sentence(table, 2030) == "In 2030, no new load is expected: nothing to power."
+    assert not any(figures.fig_bridge(yearly).data[1].text)

@@ -137,3 +137,9 @@ def test_each_fact_shows_its_sourced_table(fact, column):
     assert at.dataframe[0].proto.placeholder == "–"  # a missing date reads "–", not "None"
     assert frame["URL"].str.startswith("http").all() and len(frame) >= 5
     assert len(charts(at)) == 1  # the requests chart is not built while another fact is shown
+
+
+def test_no_expected_load_reads_n_a_not_100_percent_powered():
+    """Test that a link with realisation 0% shows n/a for the 2030 share."""
+    at = open_page("pages/grid.py", realisation_pct="0")
+    assert metric(at, "Share powered in 2030") == "n/a"
