@@ -43,5 +43,6 @@ def test_a_year_with_no_expected_load_has_no_powered_share_to_claim():
     assert grid_model.summarise(gap).share_2030_pct is None
     assert table["Powered share (%)"].isna().all()
     assert "| –" in tables.markdown_table(table, bridge.BRIDGE_TABLE)
-    assert bridge.bridge_sentence(table, 2030) == "In 2030, no new load is expected: nothing to power."
+    sentence = bridge.bridge_sentence(table, 2030)
+    assert sentence == "In 2030, no new load is expected: nothing to power."
     assert not any(figures.fig_bridge(yearly).data[1].text)
