@@ -56,6 +56,11 @@ def queue_context(queue: pd.DataFrame) -> FigureContext:
                          sources="Sources: press and filings listed per point (data/grid).")
 
 
+def _share(pct: float) -> str:
+    """A powered share for the summary's table: "–" for a year with no expected load."""
+    return "–" if pd.isna(pct) else f"{pct:.0f}"
+
+
 def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSummary,
                      bridge: pd.DataFrame, moves: list[DayMove], as_of: str,
                      made_on: date) -> str:
@@ -79,10 +84,10 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
         "",
         "## Powered share by year",
         "| Year | Expected (GW) | Powered (GW) | Powered share (%) |",
-        "|---|---|---|---|",
-        *[f"| {year} | {expected:.1f} | {powered:.1f} | {share:.0f} |" for year, expected, powered,
-          share in bridge[["Year", "Expected demand (GW)", "Powered (GW)",
-                           "Powered share (%)"]].itertuples(index=False)],
+        "|---:|---:|---:|---:|",
+        *[f"| {year} | {expected:.1f} | {powered:.1f} | {_share(share)} |" for year, expected,
+          powered, share in bridge[["Year", "Expected demand (GW)", "Powered (GW)",
+                                    "Powered share (%)"]].itertuples(index=False)],
         "",
         "## Friday 12 December 2025, close to close",
         *[f"- {m.symbol}: {m.change_pct:+.2f}% ({m.change:+,.2f}), close {m.close:,.2f}"

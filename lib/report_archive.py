@@ -44,15 +44,51 @@ def _inline_html(text: str) -> str:
     return _MD_LINK.sub(r'<a href="\2">\1</a>', out)
 
 
+_TABLE_RULE = re.compile(r"^\|?(\s*:?-+:?\s*\|)*\s*:?-+:?\s*\|?$")  # |---|--:|
+_ALIGN = {(False, True): "right", (True, True): "center", (True, False): "left"}
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _table_html(lines: Sequence[str]) -> str:
+    """A Markdown table (header, rule, rows) as an HTML table, aligned as its rule says."""
+    head, rule, *rows = lines
+    aligns = [_ALIGN.get((c.startswith(":"), c.endswith(":")), "") for c in _cells(rule)]
+
+    def row(line: str, tag: str) -> str:
+        cells = []
+        for i, cell in enumerate(_cells(line)):
+            align = aligns[i] if i < len(aligns) else ""
+            style = f' style="text-align:{align}"' if align else ""
+            cells.append(f"<{tag}{style}>{_inline_html(cell)}</{tag}>")
+        return f"<tr>{''.join(cells)}</tr>"
+
+    return ("<table>\n<thead>" + row(head, "th") + "</thead>\n<tbody>\n"
+            + "\n".join(row(r, "td") for r in rows) + "\n</tbody>\n</table>")
+
+
 def markdown_to_html(markdown: str) -> str:
-    """A small Markdown subset as HTML body: # headings, - lists, paragraphs, inline marks."""
-    blocks, in_list = [], False
-    for line in [*markdown.splitlines(), ""]:
-        stripped = line.strip()
+    """A small Markdown subset as HTML body: # headings, - lists, | tables |, paragraphs,
+    inline marks. A table needs its rule row (|---|); pipes without one stay a paragraph."""
+    lines = markdown.splitlines()
+    blocks, in_list, i = [], False, 0
+    while i <= len(lines):
+        stripped = lines[i].strip() if i < len(lines) else ""
         is_item = stripped[:2] in ("- ", "* ")
+        is_table = (stripped.startswith("|") and i + 1 < len(lines)
+                    and bool(_TABLE_RULE.match(lines[i + 1].strip())))
         if in_list and not is_item:
             blocks.append("</ul>")
             in_list = False
+        if is_table:
+            end = i + 2
+            while end < len(lines) and lines[end].strip().startswith("|"):
+                end += 1
+            blocks.append(_table_html([line.strip() for line in lines[i:end]]))
+            i = end
+            continue
         if heading := re.match(r"^(#{1,6})\s+(.*)$", stripped):
             level = len(heading.group(1))
             blocks.append(f"<h{level}>{_inline_html(heading.group(2))}</h{level}>")
@@ -62,6 +98,7 @@ def markdown_to_html(markdown: str) -> str:
             in_list = True
         elif stripped:
             blocks.append(f"<p>{_inline_html(stripped)}</p>")
+        i += 1
     return "\n".join(b for b in blocks if b)
 
 
@@ -75,7 +112,8 @@ def _summary_html(summary_md: str, figures: Sequence[tuple[str, FigureContext]],
             parts.append(f'<img src="{slug}.png" alt="{html.escape(ctx.title)}">')
         caption = " · ".join(html.escape(t) for t in (ctx.subtitle, ctx.as_of, ctx.sources) if t)
         parts.append(f'<p>{caption}<br><a href="{slug}.csv">Data (CSV)</a></p>')
-    style = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto}img{max-width:100%}"
+    style = ("body{font-family:sans-serif;max-width:60rem;margin:2rem auto}img{max-width:100%}"
+             "table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.2rem .6rem}")
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Report</title>'
             f"<style>{style}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
 

@@ -44,3 +44,36 @@ def test_report_zip_without_images_still_holds_csvs_and_summary():
     assert sum(n.endswith(".csv") for n in names) == 6
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
     assert manifest
+
+
+def test_summary_page_draws_the_yearly_table_as_a_table():
+    """Test that summary.html holds the powered-share table as an HTML table (a header row,
+    one row per year, numbers right-aligned), not the Markdown pipes."""
+    items, summary = _items()
+    data, _ = report_archive.build_report_zip(items, summary, images=False)
+    page = zipfile.ZipFile(io.BytesIO(data)).read("summary.html").decode()
+    assert "|---" not in page and "| Year |" not in page
+    assert ">Year</th>" in page and page.count("<tr>") == 1 + len(range(2024, 2036))
+    assert '<td style="text-align:right">2030</td>' in page
+
+
+def test_the_markdown_table_converter_escapes_cells_and_keeps_other_blocks():
+    """Test a table between paragraphs, a cell with markup, and a line of pipes with no rule
+    row (left as a paragraph)."""
+    html = report_archive.markdown_to_html(
+        "Before\n\n| A | B |\n|---|--:|\n| <b>x</b> | 2 |\n\nAfter\n| not a table |\n")
+    assert "<p>Before</p>" in html and "<p>After</p>" in html
+    assert "<td>&lt;b&gt;x&lt;/b&gt;</td>" in html
+    assert '<td style="text-align:right">2</td>' in html
+    assert "<p>| not a table |</p>" in html
+
+
+def test_years_with_no_expected_load_read_as_a_dash_in_the_summary():
+    """Test that a 0% realisation writes '–' in the share column, not 'nan'."""
+    from dataclasses import replace
+
+    result = get_prices(["^IXIC"], offline=True)
+    scenario = replace(settings.default_scenario(), realisation_pct=0.0)
+    _, summary = report.report_items(result.frame, result.provenance, scenario, [],
+                                     date(2026, 11, 26))
+    assert "| nan" not in summary and "| 2030 | 0.0 | 0.0 | – |" in summary
