@@ -227,6 +227,8 @@ PAGE_SIZES = (SLIDE, A4, HALF)
 BODY_FONT_FRACTION = 1 / 52
 TEXT_COLOUR, GRID_COLOUR, LINE_COLOUR = "#1f1f1f", "#dcdcdc", "#555555"
 CHAR_WIDTH_EM = 0.55  # glyph width of sans-serif text in em (measured ~0.5); errs towards wrapping
+BOLD_CHAR_WIDTH_EM = 0.63  # the same for the bold title (a 66-character line measured 0.59 em)
+SCREEN_FONT_PX = 13  # the figures' on-screen body font (lib/figures.py): annotations scale from it
 
 
 def body_font_px(size: PageSize) -> int:
@@ -234,29 +236,34 @@ def body_font_px(size: PageSize) -> int:
     return max(12, round(size.width_px * BODY_FONT_FRACTION))
 
 
-def _wrap(text: str, width_px: float, font_px: float) -> list[str]:
+def _wrap(text: str, width_px: float, font_px: float, em: float = CHAR_WIDTH_EM,
+          min_chars: int = 20) -> list[str]:
     """Split text into lines that fit width_px, HTML-escaped for plotly's text renderer."""
-    chars = max(20, int(width_px / (font_px * CHAR_WIDTH_EM)))
+    chars = max(min_chars, int(width_px / (font_px * em)))
     return [html.escape(line, quote=False) for line in textwrap.wrap(text, chars)]
 
 
 def _legend_names(fig: go.Figure) -> list[str]:
     shown = [t for t in fig.data if t.showlegend is not False and t.visible is not False]
-    legend_on = fig.layout.showlegend if fig.layout.showlegend is not None else len(shown) > 1
+    # plotly.js's default: a legend once the figure has two traces, even if one of them is
+    # left out of it (one scenario drawn in two panels), or when one asks for it
+    drawn = [t for t in fig.data if t.visible is not False]
+    legend_on = (fig.layout.showlegend if fig.layout.showlegend is not None
+                 else len(drawn) > 1 or any(t.showlegend is True for t in shown))
     return [t.name or "" for t in shown] if legend_on else []
 
 
 def _legend_rows(names: Sequence[str], width_px: float, font_px: float) -> int:
-    """Rows a horizontal legend needs: each entry is its text plus ~3 em of symbol and gap."""
+    """Rows a horizontal legend needs: each entry is its text plus ~3 em of symbol and gap.
+    One row when all fit; else plotly.js lays the entries out in columns as wide as the widest
+    entry."""
     if not names:
         return 0
-    rows, used_px = 1, 0.0
-    for name in names:
-        entry_px = (len(name) * CHAR_WIDTH_EM + 3.2) * font_px
-        if used_px and used_px + entry_px > width_px:
-            rows, used_px = rows + 1, 0.0
-        used_px += entry_px
-    return rows
+    widths = [(len(name) * CHAR_WIDTH_EM + 3.2) * font_px for name in names]
+    if sum(widths) <= width_px:
+        return 1
+    per_row = max(1, int(width_px // max(widths)))
+    return -(-len(names) // per_row)
 
 
 def _category_labels(fig: go.Figure) -> set[str]:
@@ -295,7 +302,8 @@ def _title_layout(ctx: FigureContext, fig: go.Figure, size: PageSize) -> tuple[d
     body = body_font_px(size)
     pad, title_px, subtitle_px = 0.8 * body, round(body * 1.35), round(body * 0.95)
     text_width = size.width_px - 2 * pad
-    title_lines = _wrap(ctx.title or _plain(fig.layout.title.text), text_width, title_px)
+    title_lines = _wrap(ctx.title or _plain(fig.layout.title.text), text_width, title_px,
+                        BOLD_CHAR_WIDTH_EM)
     subtitle_lines = [f'<span style="font-size:{subtitle_px}px;font-weight:400">{line}</span>'
                       for line in _wrap(ctx.subtitle, text_width, subtitle_px)]
     lines = title_lines + subtitle_lines
@@ -307,7 +315,7 @@ def _title_layout(ctx: FigureContext, fig: go.Figure, size: PageSize) -> tuple[d
         "y": 1 - top_px / size.height_px, "yanchor": "top", "yref": "container",
         "automargin": False,  # we reserve the space ourselves, see print_ready
     }
-    return title, (pad + title_px * (1.3 * len(lines) + 0.2) if lines else 0.0)
+    return title, (pad + title_px * (1.3 * len(lines) + 0.4) if lines else 0.0)
 
 
 def _footer(ctx: FigureContext, size: PageSize, below_plot_px: float) -> tuple[dict, float]:
@@ -324,6 +332,44 @@ def _footer(ctx: FigureContext, size: PageSize, below_plot_px: float) -> tuple[d
     return annotation, (1.35 * font_px * len(lines) + font_px if lines else 0.0)
 
 
+def _scale_annotations(fig: go.Figure, factor: float) -> float:
+    """Scale the figure's own annotations (labels drawn for the screen) to the page's fonts,
+    arrows included; return the height (px) of those that sit above the plot, where the legend
+    goes (e.g. the 12 Dec label)."""
+    above_px = 0.0
+    for ann in fig.layout.annotations:
+        font_px = (ann.font.size or SCREEN_FONT_PX) * factor
+        ann.font.size = round(font_px)
+        if ann.ax is not None and ann.axref in (None, "pixel"):
+            ann.ax, ann.ay = ann.ax * factor, (ann.ay or 0) * factor
+        if ann.yref == "paper" and (ann.y or 0) >= 1:  # on the plot's top edge
+            above_px = max(above_px, _height_above_point(ann, 1.5 * font_px))
+    return above_px
+
+
+def _height_above_point(ann, box_px: float) -> float:
+    """How far (px) an annotation's text box reaches above its point: an arrow's text is
+    centred on the tail (ay px below the point); otherwise yanchor decides."""
+    if ann.showarrow is not False:
+        return max(0.0, box_px / 2 - (ann.ay or 0))
+    share = {"bottom": 1.0, "top": 0.0}.get(ann.yanchor or "auto", 0.5)
+    return max(0.0, share * box_px + (ann.yshift or 0))
+
+
+def _fit_axis_titles(fig: go.Figure, plot_height_px: float, font_px: float) -> None:
+    """Wrap each y axis title to the height of its panel: titles of stacked panels (price over
+    drawdown) run into each other when one is longer than its panel."""
+    for name in [k for k in fig.layout if k.startswith("yaxis")]:
+        axis = fig.layout[name]
+        text = _plain(axis.title.text) if axis.title and axis.title.text else ""
+        if not text or axis.visible is False:
+            continue
+        low, high = axis.domain if axis.domain else (0.0, 1.0)
+        lines = _wrap(text, 0.92 * (high - low) * plot_height_px, font_px, min_chars=6)
+        if len(lines) > 1:
+            axis.title.text = "<br>".join(lines)
+
+
 def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure:
     """Return a new figure laid out for a slide or page; the input is not changed.
 
@@ -335,19 +381,25 @@ def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure
     body = body_font_px(size)
     title, title_px = _title_layout(ctx, out, size)
     legend_rows = _legend_rows(_legend_names(out), size.width_px * 0.9, body)
+    above_px = _scale_annotations(out, 0.8 * body / SCREEN_FONT_PX)  # as the footer: 0.8 body
     # tick labels, tick gap and one line of axis title, plus any tilt of long category labels
     axis_block_px = 3.6 * body + _rotated_tick_px(out, size.width_px * 0.85, body)
     footer, footer_px = _footer(ctx, size, axis_block_px)
+    margin = {"t": round(title_px + 1.6 * body * legend_rows + 0.6 * body + above_px),
+              "b": round(axis_block_px + footer_px + 0.4 * body),
+              "l": round(body), "r": round(1.5 * body), "pad": 4}
+    plot_height_px = max(1.0, size.height_px - margin["t"] - margin["b"])
+    _fit_axis_titles(out, plot_height_px, body)
     out.update_layout(
         width=size.width_px, height=size.height_px, autosize=False,
         paper_bgcolor="white", plot_bgcolor="white",
         font={"size": body, "color": TEXT_COLOUR},
         title=title,
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
+        # above the plot and above any label drawn over its top edge
+        legend={"orientation": "h", "x": 0, "xanchor": "left",
+                "y": 1 + above_px / plot_height_px, "yanchor": "bottom",
                 "yref": "paper", "font": {"size": body}, "bgcolor": "rgba(0,0,0,0)"},
-        margin={"t": round(title_px + 1.6 * body * legend_rows + 0.6 * body),
-                "b": round(axis_block_px + footer_px + 0.4 * body),
-                "l": round(body), "r": round(1.5 * body), "pad": 4},
+        margin=margin,
     )
     if footer_px:
         out.add_annotation(**footer)

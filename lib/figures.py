@@ -113,8 +113,12 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
         shapes = _event_shapes(sorted(events["Date"].unique()))
     crash = pd.Timestamp(CRASH_DAY)
     if crash_label and len(values.index) and values.index[0] <= crash <= values.index[-1]:
+        # The label reads away from the nearer edge: plotly widens the x axis to fit a label
+        # that would run past it (a blank half year before the data in an export).
+        late = crash - values.index[0] > (values.index[-1] - values.index[0]) / 2
         annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper", text=crash_label,
-                                showarrow=True, arrowhead=0, ax=-40, ay=-8, xanchor="right",
+                                showarrow=True, arrowhead=0, ax=-40 if late else 40, ay=-8,
+                                xanchor="right" if late else "left",
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _base_layout(
         560,
