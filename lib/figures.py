@@ -206,6 +206,9 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
     return _figure(traces, layout)
 
 
+NO_PRICES = "No prices in this horizon: the price data end before it starts."
+
+
 def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=None,
                   events: pd.DataFrame | None = None, x_range: tuple[date, date] | None = None,
                   crash_label: str = "") -> go.Figure:
@@ -219,8 +222,12 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
         traces.append(_event_markers(events, "y3", 1.0))
         shapes = _event_shapes(sorted(events["Date"].unique()))
     annotations = _first_shortfall_annotation(first_shortfall, gap, "x", "y2")
-    if crash_label:
-        annotations.append(dict(x=pd.Timestamp(CRASH_DAY), y=1.0, xref="x", yref="paper",
+    if values.empty:  # a horizon after the last close: say so in the empty panel
+        annotations.append(dict(x=0.5, y=0.78, xref="paper", yref="paper", showarrow=False,
+                                text=NO_PRICES, font=dict(size=13, color=MUTED)))
+    crash = pd.Timestamp(CRASH_DAY)
+    if crash_label and (x_range is None or x_range[0] <= crash.date() <= x_range[1]):
+        annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper",
                                 text=crash_label, showarrow=False, xanchor="left", yanchor="top",
                                 xshift=6,
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))

@@ -121,6 +121,17 @@ def collision_market(frame: pd.DataFrame, symbols: list[str], start_year: int,
     return CollisionMarket(values, shown, events.crash_label(frame), (start, end))
 
 
+def collision_caption(part: CollisionMarket, as_of: str, start_year: int, grid: str) -> str:
+    """The home chart's caption: where the prices come from and how they are rebased (or that
+    the horizon has none), then the grid scenario in words."""
+    prices = (f"No prices fall in a horizon from {start_year}: the price data end before it."
+              if part.values.empty else
+              f"Weekly closes, each rebased to 100 in its first week from {start_year} on (a name "
+              "listed later from its first week of trading).")
+    return (f"{as_of} {prices} Grid: {grid}. Triangles mark dated, sourced market and grid "
+            "events (hover for the source).")
+
+
 def collision_figure(part: CollisionMarket, gap: pd.DataFrame, first_shortfall) -> go.Figure:
     """The home page's chart: AI names rebased from the horizon start over the model's lines."""
     return figures.fig_collision(part.values, gap, first_shortfall=first_shortfall,

@@ -51,10 +51,8 @@ def scenario_view() -> None:
                                scenario.end_year, as_of)
     ui.chart(report.collision_figure(part, gap, summary.first_shortfall), "collision_chart",
              context=report.model_context(report.COLLISION_TITLE, scenario, as_of))
-    st.caption(f"{as_of} Weekly closes, each rebased to 100 in its first week from "
-               f"{scenario.start_year} on (a name listed later from its first week of trading). "
-               f"Grid: {scenario_state.scenario_summary(scenario)}. "
-               "Triangles mark dated, sourced market and grid events (hover for the source).")
+    st.caption(report.collision_caption(part, as_of, scenario.start_year,
+                                        scenario_state.scenario_summary(scenario)))
 
     st.subheader("The bridge: how much of the straight line can be powered")
     row = st.container(horizontal=True, gap="large")  # the table wraps under a narrow chart

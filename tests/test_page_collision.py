@@ -115,3 +115,15 @@ def test_a_link_with_symbols_the_page_does_not_chart_says_so():
     assert at.multiselect(key="symbols").value == ["ORCL"]
     [notice] = [box.value for box in at.info if "does not chart" in box.value]
     assert "1 symbol" in notice and "ZZZZQ" not in notice
+
+
+def test_a_horizon_after_the_last_close_says_it_has_no_prices():
+    """Test that a horizon starting in 2030 (prices end in 2026) says in the chart and its
+    caption that it has no prices, instead of an empty panel and a caption about rebasing."""
+    at = open_page(PAGE, start_year="2030")
+    [chart] = [c for c in charts(at) if any(t.get("yaxis") == "y2" for t in c["data"])]
+    notes = [a.get("text", "") for a in chart["layout"].get("annotations", [])]
+    assert any("No prices in this horizon" in n for n in notes)
+    assert not any("12 Dec 2025" in n for n in notes)  # the crash lies before the horizon
+    caption = next(c.value for c in at.caption if "Grid:" in c.value)
+    assert "No prices fall in a horizon from 2030" in caption and "rebased" not in caption
