@@ -237,12 +237,23 @@ SOURCE_COLUMN_CONFIG = {
     "Fact ID": st.column_config.TextColumn(help="Row in data/grid; see the Sources & method page."),
 }
 EVENT_COLUMN_CONFIG = {"Date": SOURCE_COLUMN_CONFIG["Date"], "URL": SOURCE_COLUMN_CONFIG["URL"]}
+_YEAR_MEAN = ("Average over the year's hours; the headline peak shortfall is the largest single "
+              "month.")
 YEAR_COLUMN_CONFIG = {
     "Year": st.column_config.NumberColumn(format="%d"),
-    **{c: st.column_config.NumberColumn(format="%.1f") for c in
-       ("Demand (GW)", "Supply (GW)", "Shortfall (GW)", "Powered share (%)",
-        "Unserved energy (TWh)")},
+    **{c: st.column_config.NumberColumn(format="%.1f", help=_YEAR_MEAN) for c in
+       ("Demand (GW)", "Supply (GW)", "Shortfall (GW)")},
+    "Powered share (%)": st.column_config.NumberColumn(
+        format="%.1f", help="Served energy ÷ expected energy over the year."),
+    "Unserved energy (TWh)": st.column_config.NumberColumn(
+        format="%.1f", help="Sum over the year's months."),
 }
+ROW_PX = 35  # st.dataframe's row height at the default font size
+
+
+def all_rows_height(frame) -> int:
+    """A data grid's height (px) that shows every row of a short table without a scroll bar."""
+    return (len(frame) + 1) * ROW_PX + 3
 
 
 CARD_WIDTH_PX = 220  # a headline card: four fit a row at 1440 px; fewer wrap onto more rows

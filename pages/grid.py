@@ -36,7 +36,10 @@ def years() -> None:
     """The scenario year by year, on request."""
     if st.toggle("Show the numbers year by year", key="grid_show_years"):
         yearly = grid_model.yearly_table(grid_model.build_gap_table(ui.current_scenario()))
-        ui.data_grid(yearly, column_config=ui.YEAR_COLUMN_CONFIG)
+        st.caption("GW columns are averages over each year's hours (the headline peak "
+                   "shortfall is the largest single month); unserved energy is the year's sum.")
+        ui.data_grid(yearly, column_config=ui.YEAR_COLUMN_CONFIG,
+                     height=ui.all_rows_height(yearly))
         st.download_button("Download CSV", lambda: yearly.to_csv(index=False),
                            "grid_by_year.csv", "text/csv", on_click="ignore",
                            key="grid_year_csv")

@@ -143,3 +143,11 @@ def test_no_expected_load_reads_n_a_not_100_percent_powered():
     """Test that a link with realisation 0% shows n/a for the 2030 share."""
     at = open_page("pages/grid.py", realisation_pct="0")
     assert metric(at, "Share powered in 2030") == "n/a"
+
+
+def test_the_year_by_year_table_says_its_gw_are_yearly_averages():
+    """Test that the yearly table says its GW columns are averages (the headline peak is a
+    month); the browser test checks it shows every year without a scroll bar."""
+    at = open_page(PAGE)
+    at.toggle(key="grid_show_years").set_value(True).run()
+    assert "averages over each year's hours" in texts(at)

@@ -129,6 +129,20 @@ def fact_button(page, name: str):
     return page.locator(".st-key-grid_fact").get_by_role("radio", name=name)
 
 
+def test_the_year_by_year_table_shows_every_year_without_scrolling(app_server, page):
+    """Test that the Grid page's yearly table, once shown, lists 2024 to 2035 with no inner
+    scroll bar (the grid draws only the rows in view: the last years were hidden)."""
+    open_settled(page, app_server, "grid")
+    settle_after(page, page.get_by_text("Show the numbers year by year").click)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    scroller = grid.locator(".dvn-scroller").first
+    sizes = scroller.evaluate("e => [e.scrollHeight, e.clientHeight]")
+    assert sizes[0] <= sizes[1] + 1, sizes
+    assert_no_error(page)
+    screenshot(page, "grid-years")
+
+
 def test_grid_facts_swap_the_chart_for_a_sourced_table(app_server, page):
     """Test that choosing "Peak demand" shows its table, and the requests their chart again."""
     open_settled(page, app_server, "grid")
