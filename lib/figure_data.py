@@ -33,6 +33,11 @@ def _plain(text: str | None) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text or "")).split())
 
 
+def _plain_lines(text) -> str:
+    """_plain, keeping plotly's line breaks as " | "."""
+    return " | ".join(filter(None, (_plain(part) for part in re.split(r"<br\s*/?>", str(text)))))
+
+
 def _axis_title(fig: go.Figure, axis_id: str | None, letter: str) -> str:
     """Axis title text without HTML tags, e.g. "Capacity (GW)", or "" when untitled."""
     name = f"{letter}axis{(axis_id or letter)[1:]}"
@@ -68,7 +73,10 @@ def _trace_frame(fig: go.Figure, index: int, trace) -> pd.DataFrame:
         if key == "base" and value is not None and np.ndim(value) == 0:
             value = [value] * n_points  # a scalar base still shifts every bar
         if (array := _as_array(value)) is not None and array.ndim == 1:
-            frame[column] = pd.Series(array[:n_points], dtype=object).reindex(range(n_points))
+            values = pd.Series(array[:n_points], dtype=object).reindex(range(n_points))
+            if key != "base":  # text drawn with plotly's markup: the words alone, lines by " | "
+                values = values.map(_plain_lines, na_action="ignore")
+            frame[column] = values
     custom = _as_array(getattr(trace, "customdata", None))
     if custom is not None:
         custom = custom.reshape(len(custom), -1)[:n_points]
@@ -109,8 +117,8 @@ def figure_data_csv(fig: go.Figure) -> bytes:
     visible="legendonly" are kept (one click shows them, so they are data). Columns are
     "Trace" (trace.name, or "trace <i>"), then x and y named by the axis titles when every
     trace shares them ("X"/"Y" otherwise, plus "X axis"/"Y axis" columns holding each point's
-    axis title), then per-point arrays that are present: "Base" (bars), "Text", "Hover text",
-    "Custom data <j>". Values are the trace's own (not stacked totals); a missing x or y is
+    axis title), then per-point arrays that are present: "Base" (bars), "Text", "Hover text"
+    (plain text: plotly's tags dropped, line breaks as " | "), "Custom data <j>". Values are the trace's own (not stacked totals); a missing x or y is
     x0 + i*dx as plotly draws it (left empty for histograms, whose rows are the raw samples).
     Raises ValueError for traces with neither x nor y (pie, table, indicator).
     """

@@ -417,3 +417,14 @@ def test_summary_html_renders_markdown_and_links_each_figure(no_browser):
     assert "<h1>Findings</h1>" in page and "<strong>5 GW</strong>" in page
     assert re.search(r"<ul>\s*<li>The grid lags &lt;script&gt;", page)
     assert '<a href="grid-gap.csv">' in page and "<img" not in page  # no PNG without a browser
+
+
+def test_csv_text_columns_hold_plain_text_not_the_charts_markup():
+    """Test that hover and label text reach the CSV without plotly's tags or entities: an event
+    "<b>ORCL</b> falls<br><i>Reuters</i>" reads "ORCL falls | Reuters"."""
+    fig = go.Figure(go.Scatter(x=["2025-12-12"], y=[1.0], name="Events",
+                               hovertext=["<b>ORCL</b> falls &amp; more<br><i>Reuters</i>"],
+                               text=["<b>12%</b>"]))
+    frame = read_csv(figure_data_csv(fig))
+    assert frame["Hover text"].tolist() == ["ORCL falls & more | Reuters"]
+    assert frame["Text"].tolist() == ["12%"]
