@@ -118,8 +118,9 @@ def figure_data_csv(fig: go.Figure) -> bytes:
     "Trace" (trace.name, or "trace <i>"), then x and y named by the axis titles when every
     trace shares them ("X"/"Y" otherwise, plus "X axis"/"Y axis" columns holding each point's
     axis title), then per-point arrays that are present: "Base" (bars), "Text", "Hover text"
-    (plain text: plotly's tags dropped, line breaks as " | "), "Custom data <j>". Values are the trace's own (not stacked totals); a missing x or y is
-    x0 + i*dx as plotly draws it (left empty for histograms, whose rows are the raw samples).
+    (plain text: plotly's tags dropped, line breaks as " | "), "Custom data <j>". Values are
+    the trace's own (not stacked totals); a missing x or y is x0 + i*dx as plotly draws it
+    (left empty for histograms, whose rows are the raw samples).
     Raises ValueError for traces with neither x nor y (pie, table, indicator).
     """
     return figure_data_frame(fig).to_csv(index=False).encode("utf-8")
