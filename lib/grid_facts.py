@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -80,7 +81,7 @@ ADDITIONS_COLUMNS = [
     "URL",
     "Fact ID",
 ]
-SOURCES_COLUMNS = ["File", "Fact ID", "Value", "As of", "Title", "URL", "Excerpt"]
+SOURCES_COLUMNS = ["File", "Fact ID", "Value", "As of", "Title", "Read at", "URL", "Excerpt"]
 _SOURCE_RENAME = {"source_title": "Source", "source_url": "URL", "fact_id": "Fact ID"}
 
 
@@ -162,6 +163,12 @@ class Fact:
     low: float | None = None
     high: float | None = None
     label: str = ""  # what the number counts, from the file's scope/asset/note columns
+
+    @property
+    def host(self) -> str:
+        """The site the excerpt was read at, e.g. "rtowww.com": where a title names another
+        publisher, the page is a repost or a mirror."""
+        return urlsplit(self.url).netloc.removeprefix("www.")
 
     @property
     def summary(self) -> str:
@@ -326,7 +333,7 @@ def additions_table(folder: Path = GRID_DIR) -> pd.DataFrame:
 def all_sources(folder: Path = GRID_DIR) -> pd.DataFrame:
     """SOURCES_COLUMNS: one row per fact, for a Sources page."""
     rows = [
-        [f.file, f.fact_id, f.summary, f.as_of_text, f.title, f.url, f.excerpt]
+        [f.file, f.fact_id, f.summary, f.as_of_text, f.title, f.host, f.url, f.excerpt]
         for f in _facts(Path(folder)).values()
     ]
     return pd.DataFrame(rows, columns=SOURCES_COLUMNS)

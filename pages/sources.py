@@ -42,6 +42,12 @@ st.markdown(
 st.header("Grid facts", divider="gray")
 st.caption("One row per fact in data/grid, with its source. Where sources disagree both rows "
            "are kept; data/grid/SOURCES.md lists the conflicts.")
+st.warning("Source quality is mixed. The data set holds few primary ERCOT, LBNL or IEA "
+           "documents: many rows cite trade press, law-firm notes, reposts or blogs that "
+           "summarise them, and a few cite forum or social posts. *Read at* gives the site "
+           "each excerpt was read at; where it differs from the publisher in the title, the page "
+           "is a repost or a mirror. Weigh each row accordingly; the settings above list the "
+           "other rows that agree with a default.", icon=":material/fact_check:")
 ui.data_grid(grid_facts.all_sources(), height=420, column_config=ui.SOURCE_COLUMN_CONFIG)
 
 st.header("Events", divider="gray")

@@ -156,3 +156,12 @@ def test_record_peak_is_the_highest_actual_peak_in_the_data():
     from lib.grid_facts import record_peak_gw
 
     assert record_peak_gw() == 85.55898
+
+
+def test_every_source_shows_the_site_its_excerpt_was_read_at():
+    """Test the "Read at" column: the URL's host without "www.", so a title naming one
+    publisher and a link to another site (a repost, a mirror) is visible at a glance."""
+    sources = all_sources().set_index("Fact ID")
+    assert sources.loc["us_datacenter_power:10", "Read at"] == "rtowww.com"
+    assert sources.loc["us_datacenter_power:1", "Read at"] == "publicpower.org"
+    assert sources["Read at"].str.len().gt(0).all()

@@ -20,3 +20,11 @@ def test_sources_page_lists_the_price_manifest_with_hashes():
     prices = next(df.value for df in at.dataframe if "ticker" in df.value.columns)
     assert len(prices) == 10
     assert set(prices["last_date"].astype(str)) >= {"2026-08-21", "2026-05-15"}
+
+
+def test_sources_page_says_how_strong_its_sources_are_and_where_each_was_read():
+    """Test the source-quality note and the "Read at" column beside each fact's title."""
+    at = open_page("pages/sources.py")
+    assert "Source quality is mixed" in texts(at)
+    facts = next(df.value for df in at.dataframe if "Fact ID" in df.value.columns)
+    assert "Read at" in facts.columns and facts["Read at"].str.len().gt(0).all()

@@ -225,3 +225,17 @@ def test_settings_table_lists_every_setting_for_the_method_page():
         "0-100",
         "ercot_forecast_adjustments:1",
     )
+
+
+def test_a_default_resting_on_a_secondary_source_names_its_site_and_what_agrees_with_it():
+    """Test that the realisation rate's tooltip says where its 49.8% was read (an AI summary
+    site) and names the other row that agrees (about half, Renewafi), and that the Method
+    table lists both."""
+    tip = setting_tooltip(SETTINGS_BY_NAME["realisation_pct"])
+    assert "read at citizenportal.ai" in tip
+    assert "ercot_forecast_adjustments:2" in tip and "renewafi.com" in tip
+    row = settings_table().set_index("Setting").loc["Realisation rate (%)"]
+    assert "ercot_forecast_adjustments:2" in row["Agrees"]
+    for setting in SETTINGS:  # every corroborating row exists
+        for fact_id in setting.also:
+            assert fact(fact_id).url
