@@ -81,3 +81,12 @@ def test_the_shortfall_trace_holds_the_shortfall_not_the_edge_of_the_shading():
         shortfall = data.loc[data["Trace"] == "Shortfall (GW)"]
         column = "GW" if "GW" in data.columns else "Y"
         assert shortfall[column].astype(float).tolist() == gap["Shortfall (GW)"].tolist()
+
+
+def test_the_bridge_chart_keeps_years_level_on_a_long_horizon():
+    """Test that the bridge chart's years sit on a number axis shown as whole years, so that
+    plotly thins a long horizon's labels instead of tilting them into the axis title."""
+    long = replace(settings.default_scenario(), start_year=2020, end_year=2050)
+    fig = figures.fig_bridge(grid_model.yearly_table(grid_model.build_gap_table(long)))
+    assert fig.layout.xaxis.type == "linear" and fig.layout.xaxis.tickformat == "d"
+    assert list(fig.data[0].x) == list(range(2020, 2051))
