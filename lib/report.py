@@ -128,8 +128,9 @@ def collision_caption(part: CollisionMarket, as_of: str, start_year: int, grid: 
               if part.values.empty else
               f"Weekly closes, each rebased to 100 in its first week from {start_year} on (a name "
               "listed later from its first week of trading).")
-    return (f"{as_of} {prices} Grid: {grid}. Triangles mark dated, sourced market and grid "
-            "events (hover for the source).")
+    marks = (" Triangles mark dated, sourced market and grid events (hover for the source)."
+             if not part.events.empty else "")
+    return f"{as_of} {prices} Grid: {grid}.{marks}"
 
 
 def collision_figure(part: CollisionMarket, gap: pd.DataFrame, first_shortfall) -> go.Figure:

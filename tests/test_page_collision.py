@@ -127,3 +127,4 @@ def test_a_horizon_after_the_last_close_says_it_has_no_prices():
     assert not any("12 Dec 2025" in n for n in notes)  # the crash lies before the horizon
     caption = next(c.value for c in at.caption if "Grid:" in c.value)
     assert "No prices fall in a horizon from 2030" in caption and "rebased" not in caption
+    assert "Triangles" not in caption  # no dated event falls in 2030-2035
