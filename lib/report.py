@@ -40,6 +40,15 @@ def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") ->
                          as_of=as_of or grid_as_of(), sources=GRID_SOURCES)
 
 
+def compare_context(current: grid_model.Scenario, saved_names: list[str]) -> FigureContext:
+    """Context of the comparison chart: the current scenario's settings and the saved ones'
+    names, as the chart draws them all."""
+    saved = f" Saved: {'; '.join(saved_names)}." if saved_names else ""
+    return FigureContext(title=COMPARE_TITLE,
+                         subtitle=f"Current: {scenario_state.scenario_summary(current)}.{saved}",
+                         as_of=grid_as_of(), sources=GRID_SOURCES)
+
+
 @lru_cache(maxsize=1)
 def grid_as_of() -> str:
     """'Grid facts as reported up to Jul 2026': the newest dated row in the queue history
@@ -165,7 +174,8 @@ def report_items(
          market_context(f"AI infrastructure, rebased, {view.start:%-d %b %Y} to "
                         f"{view.end:%-d %b %Y}", as_of)),
         ("scenarios", figures.fig_compare(scenario_state.compare_table(
-            [*saved, ("Current", scenario)])), model_context(COMPARE_TITLE, scenario)),
+            [*saved, ("Current", scenario)])),
+         compare_context(scenario, [name for name, _ in saved])),
         ("large-load-queue", figures.fig_queue_history(queue, record), queue_context(queue)),
     ]
     moves = market.day_moves(frame, symbols, events.CRASH_DAY)

@@ -129,6 +129,20 @@ def clean_name(text: str, taken: Iterable[str]) -> str:
     return name
 
 
+def changes_name(scenario: grid_model.Scenario) -> str:
+    """A name for an unnamed scenario: the settings it moves from the defaults, in the
+    sliders' order ("Tranche size 8, Lead time 6"), cut to whole entries that fit."""
+    parts = [f"{s.label.split(' (')[0]} {getattr(scenario, s.name):g}" for s in settings.SETTINGS
+             if getattr(scenario, s.name) != s.default]
+    name = ""
+    for part in parts:
+        longer = f"{name}, {part}" if name else part
+        if len(longer) > MAX_NAME_CHARS:
+            break
+        name = longer
+    return name or "Defaults"
+
+
 def save_scenario(saved: Sequence[tuple[str, grid_model.Scenario]], name: str,
                   scenario: grid_model.Scenario) -> list[tuple[str, grid_model.Scenario]]:
     """A new list with the scenario added under a unique name; the oldest drops past MAX_SAVED."""

@@ -331,7 +331,7 @@ def _save_scenario(current: Scenario) -> None:
     the next save is not filed under this one's name."""
     saved = st.session_state.get("saved_scenarios", [])
     name = (st.session_state.get("scenario_name", "").strip()
-            or scenario_state.matching_preset(current) or "")
+            or scenario_state.matching_preset(current) or scenario_state.changes_name(current))
     st.session_state["saved_scenarios"] = scenario_state.save_scenario(saved, name, current)
     st.session_state["scenario_name"] = ""
 
@@ -362,7 +362,7 @@ def _compare_controls(current: Scenario) -> None:
     table = scenario_state.compare_table([*saved, ("Current", current)])
     if saved:  # with nothing saved the chart would only repeat the one above
         chart(figures.fig_compare(table), "compare_chart",
-              context=report.model_context(report.COMPARE_TITLE, current))
+              context=report.compare_context(current, [name for name, _ in saved]))
     st.download_button("Download comparison (CSV)", table.to_csv(index=False),
                        "scenario_comparison.csv", "text/csv", on_click="ignore", key="compare_csv")
 

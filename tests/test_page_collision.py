@@ -128,3 +128,13 @@ def test_a_horizon_after_the_last_close_says_it_has_no_prices():
     caption = next(c.value for c in at.caption if "Grid:" in c.value)
     assert "No prices fall in a horizon from 2030" in caption and "rebased" not in caption
     assert "Triangles" not in caption  # no dated event falls in 2030-2035
+
+
+def test_an_unnamed_custom_save_is_named_by_its_changes():
+    """Test that saving a moved scenario with an empty name files it as "Tranche size 12"."""
+    at = open_page(PAGE)
+    at.session_state["compare_open"] = True
+    at.run()
+    at.slider(key="tranche_gw").set_value(12.0).run()
+    at.button(key="save_scenario").click().run()
+    assert [name for name, _ in at.session_state["saved_scenarios"]] == ["Tranche size 12"]

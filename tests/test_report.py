@@ -77,3 +77,17 @@ def test_years_with_no_expected_load_read_as_a_dash_in_the_summary():
     _, summary = report.report_items(result.frame, result.provenance, scenario, [],
                                      date(2026, 11, 26))
     assert "| nan" not in summary and "| 2030 | 0.0 | 0.0 | – |" in summary
+
+
+def test_the_comparison_figure_says_which_scenarios_it_draws():
+    """Test that the exported comparison's subtitle names the saved scenarios next to the
+    current one's settings, since the chart draws them all."""
+    scenario = settings.default_scenario()
+    ctx = report.compare_context(scenario, ["Fast build-out", "Slow turbines"])
+    assert ctx.subtitle.startswith("Current: demand +38.8 GW/year")
+    assert ctx.subtitle.endswith("Saved: Fast build-out; Slow turbines.")
+    result = get_prices(["^IXIC"], offline=True)
+    items, _ = report.report_items(result.frame, result.provenance, scenario,
+                                   [("Slow turbines", scenario)], date(2026, 11, 27))
+    compare = dict((slug, ctx) for slug, _, ctx in items)["scenarios"]
+    assert "Saved: Slow turbines." in compare.subtitle
