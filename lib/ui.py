@@ -374,8 +374,10 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"  # served at /app
 PLOTLY_BUNDLE = next(STATIC_DIR.glob("vendor/plotly-basic-*.min.js")).relative_to(STATIC_DIR)
 
 _HERE = Path(__file__).resolve().parent
+_HISTORY_JS = (_HERE / "history.js").read_text()  # one history entry per run (see the file)
 _plotly_chart = st.components.v2.component(
-    "aigrid_chart", js=(_HERE / "chart_component.js").read_text(), isolate_styles=False)
+    "aigrid_chart", js=_HISTORY_JS + (_HERE / "chart_component.js").read_text(),
+    isolate_styles=False)
 # st.code would give a copy button too, but loads a 1.5 MB syntax highlighter for one line.
 _copy_link = st.components.v2.component(
     "aigrid_copy_link", js=(_HERE / "copy_link.js").read_text(),

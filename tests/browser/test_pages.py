@@ -244,6 +244,22 @@ def test_a_copied_link_reopens_the_same_numbers(app_server, browser, page):
         screenshot(fresh, "home-from-shared-link")
 
 
+def test_back_after_a_preset_returns_to_the_view_before_it(app_server, page):
+    """Test that a preset click adds one browser-history entry, however many sliders it moves,
+    and that Back then reopens the view before it (it stepped through half-applied scenarios,
+    one slider at a time)."""
+    open_settled(page, app_server, "grid")
+    before, entries = page.url, page.evaluate("history.length")
+    settle_after(page, page.get_by_role("button", name="Queue as filed").click)
+    assert page.evaluate("history.length") == entries + 1
+    assert "realisation_pct=100" in page.url
+    page.go_back()
+    settle(page)
+    assert page.url == before
+    assert slider_value(page, "realisation_pct") == "49.8"
+    assert_no_error(page)
+
+
 def test_the_address_bar_reopens_a_setting_moved_to_its_lowest_value(app_server, browser, page):
     """Test that after a preset and a slider moved to its minimum (lead time 0 years), the URL
     in the address bar, opened in a fresh context, shows the same numbers. A bound slider
