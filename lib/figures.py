@@ -246,8 +246,9 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
 
 
 def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
-                      height: int = 340) -> go.Figure:
-    """ERCOT large-load requests over time (GW), with the record peak as a reference line."""
+                      record_label: str = "", height: int = 340) -> go.Figure:
+    """ERCOT large-load requests over time (GW), with the record peak as a reference line
+    labelled record_label (or its value)."""
     traces = [_scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers",
                          name="Large-load requests (GW)", marker=dict(color=DEMAND, size=9),
                          hovertext=queue["Source"], hovertemplate="%{y:.0f} GW<br>%{hovertext}")]
@@ -256,7 +257,8 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
         shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=peak_record_gw,
                            y1=peak_record_gw, line=dict(color=SUPPLY, dash="dash")))
         annotations.append(dict(xref="paper", x=0.01, y=peak_record_gw, yanchor="bottom",
-                                showarrow=False, text=f"Record peak demand {peak_record_gw:.1f} GW",
+                                showarrow=False,
+                                text=record_label or f"Record peak demand {peak_record_gw:.1f} GW",
                                 font=dict(color=SUPPLY, size=12)))
     layout = _base_layout(height, yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
                           xaxis=dict(type="date"), shapes=shapes, annotations=annotations,

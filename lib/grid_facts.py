@@ -301,10 +301,24 @@ def peak_history(folder: Path = GRID_DIR) -> pd.DataFrame:
     return table.astype({"Year": "int64"})
 
 
+@lru_cache(maxsize=4)
 def record_peak_gw(folder: Path = GRID_DIR) -> float:
     """The highest actual ERCOT peak demand in the sourced data (GW)."""
     peaks = peak_history(folder)
     return float(peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max())
+
+
+@lru_cache(maxsize=4)
+def record_peak_label(folder: Path = GRID_DIR) -> str:
+    """The record peak as the queue chart labels it: value, month, and "preliminary" when its
+    source says so (later sources still cite the 2023 record; see data/grid/SOURCES.md)."""
+    peaks = peak_history(folder)
+    row = peaks.loc[peaks["Kind"] == "actual"].sort_values("Peak demand (GW)").iloc[-1]
+    notes = [f"{row['Date']:%b %Y}"] if pd.notna(row["Date"]) else []
+    if "preliminary" in str(row["Scenario"]):
+        notes.append("preliminary")
+    when = f" ({', '.join(notes)})" if notes else ""
+    return f"Record peak demand {row['Peak demand (GW)']:.1f} GW{when}"
 
 
 def lead_time_table(folder: Path = GRID_DIR) -> pd.DataFrame:

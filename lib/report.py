@@ -176,7 +176,9 @@ def report_items(
         ("scenarios", figures.fig_compare(scenario_state.compare_table(
             [*saved, ("Current", scenario)])),
          compare_context(scenario, [name for name, _ in saved])),
-        ("large-load-queue", figures.fig_queue_history(queue, record), queue_context(queue)),
+        ("large-load-queue", figures.fig_queue_history(queue, record,
+                                                       grid_facts.record_peak_label()),
+         queue_context(queue)),
     ]
     moves = market.day_moves(frame, symbols, events.CRASH_DAY)
     table = bridge.bridge_table(yearly)

@@ -165,3 +165,15 @@ def test_every_source_shows_the_site_its_excerpt_was_read_at():
     assert sources.loc["us_datacenter_power:10", "Read at"] == "rtowww.com"
     assert sources.loc["us_datacenter_power:1", "Read at"] == "publicpower.org"
     assert sources["Read at"].str.len().gt(0).all()
+
+
+def test_the_record_peak_label_says_when_and_that_it_is_preliminary():
+    """Test the queue chart's reference label: the record's month and its preliminary status,
+    which later sources do not recognise (they cite the 2023 record)."""
+    from lib import figures
+    from lib.grid_facts import queue_history, record_peak_label
+
+    label = record_peak_label()
+    assert label == "Record peak demand 85.6 GW (Aug 2024, preliminary)"
+    fig = figures.fig_queue_history(queue_history(), 85.55898, label)
+    assert fig.layout.annotations[0].text == label
