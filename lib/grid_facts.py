@@ -81,7 +81,8 @@ ADDITIONS_COLUMNS = [
     "URL",
     "Fact ID",
 ]
-SOURCES_COLUMNS = ["File", "Fact ID", "Value", "As of", "Title", "Read at", "URL", "Excerpt"]
+# The site an excerpt was read at stands before the title that names its publisher.
+SOURCES_COLUMNS = ["Fact ID", "Value", "As of", "Read at", "Title", "URL", "Excerpt", "File"]
 _SOURCE_RENAME = {"source_title": "Source", "source_url": "URL", "fact_id": "Fact ID"}
 
 
@@ -347,7 +348,7 @@ def additions_table(folder: Path = GRID_DIR) -> pd.DataFrame:
 def all_sources(folder: Path = GRID_DIR) -> pd.DataFrame:
     """SOURCES_COLUMNS: one row per fact, for a Sources page."""
     rows = [
-        [f.file, f.fact_id, f.summary, f.as_of_text, f.title, f.host, f.url, f.excerpt]
+        [f.fact_id, f.summary, f.as_of_text, f.host, f.title, f.url, f.excerpt, f.file]
         for f in _facts(Path(folder)).values()
     ]
     return pd.DataFrame(rows, columns=SOURCES_COLUMNS)
