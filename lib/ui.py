@@ -100,15 +100,22 @@ def note_unlisted_symbols(key: str, offered: list[str]) -> None:
 
 def fit_linked_range(key: str, first_day: date, last_day: date) -> None:
     """Before the bound custom-range picker is built: put a link's range in order and within
-    the data (the picker would drop it for its default), and say so."""
+    the data (the picker would drop it for its default), and say so.
+
+    The fitted range goes to the address bar and the page runs again before the picker is
+    drawn: the picker takes its first value from the address bar, not from the server."""
+    note_key = f"{key}_link_note"
+    if note := st.session_state.pop(note_key, ""):
+        st.info(note, icon=":material/link_off:")
     if key in st.session_state:
         return
     linked = tuple(date.fromisoformat(v) for v in st.query_params.get_all(key))
     fitted, note = market.fit_range(linked, first_day, last_day)
     if note:
         st.session_state[key] = fitted
-        st.query_params[key] = [d.isoformat() for d in fitted]  # the address bar shows it too
-        st.info(note, icon=":material/link_off:")
+        st.query_params[key] = [d.isoformat() for d in fitted]
+        st.session_state[note_key] = note
+        st.rerun()
 
 
 # --- grid scenario controls ------------------------------------------------------------------
@@ -367,8 +374,10 @@ def _compare_controls(current: Scenario) -> None:
                        "scenario_comparison.csv", "text/csv", on_click="ignore", key="compare_csv")
 
 
+# Off the toolbar: selection tools (nothing to select), "Share chart" (uploads to Plotly's
+# cloud) and plotly's own PNG (no title or sources; the PNG button under each chart has both).
 CHART_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud", "toImage"]}
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"  # served at /app/static/
 # The one plotly.js the browser loads (scatter, bar, pie); scripts/vendor_plotly.sh fetches it.
 PLOTLY_BUNDLE = next(STATIC_DIR.glob("vendor/plotly-basic-*.min.js")).relative_to(STATIC_DIR)

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from lib import grid_model, settings
-from tests.apptest_helpers import charts, metric, open_page, texts
+from tests.apptest_helpers import charts, component_data, metric, open_page, texts
 
 PAGE = "pages/grid.py"
 
@@ -151,3 +151,11 @@ def test_the_year_by_year_table_says_its_gw_are_yearly_averages():
     at = open_page(PAGE)
     at.toggle(key="grid_show_years").set_value(True).run()
     assert "averages over each year's hours" in texts(at)
+
+
+def test_the_chart_toolbar_offers_no_cloud_upload_and_no_untitled_png():
+    """Test that the charts' toolbar leaves out plotly's "Share chart" (an upload to Plotly's
+    cloud) and its own PNG, which has no title or sources (the PNG button has both)."""
+    at = open_page(PAGE)
+    for data in component_data(at, "aigrid_chart"):
+        assert {"sendChartToCloud", "toImage"} <= set(data["config"]["modeBarButtonsToRemove"])

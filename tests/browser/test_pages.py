@@ -350,21 +350,29 @@ def test_a_link_with_too_many_symbols_says_which_it_shows(app_server, page):
     assert_no_error(page)
 
 
+def picker_dates(page) -> list[str]:
+    """The dates the Market page's custom-range picker holds, as it shows them."""
+    return page.locator(".st-key-custom_range input").evaluate_all("es => es.map(e => e.value)")
+
+
 def test_links_the_lists_and_pickers_cannot_hold_are_fitted_and_said(app_server, page):
     """Test that links the browser's own widgets would drop without a word get a notice: a
-    custom range running backwards opens in order (and the address bar says so), one starting
-    before the data opens from its first close, and a symbol the home list does not offer is
-    counted in a notice while the others draw."""
+    custom range running backwards opens in order, one starting before the data opens from its
+    first close (the picker and the address bar both show the fitted range), and a symbol the
+    home list does not offer is counted in a notice while the others draw."""
     open_settled(page, app_server,
                  "market?range=Custom&custom_range=2025-12-31&custom_range=2025-12-01")
     assert page.get_by_text("The link's custom range ran backwards").is_visible()
     assert page.get_by_text("1 Dec 2025 to 31 Dec 2025. Lower panel").is_visible()
     assert "custom_range=2025-12-01&custom_range=2025-12-31" in page.url
+    assert picker_dates(page) == ["2025-12-01", "2025-12-31"]
     assert_no_error(page)
     open_settled(page, app_server,
                  "market?range=Custom&custom_range=1990-01-01&custom_range=2025-12-01")
     assert page.get_by_text("began before the first close (2 Jan 2020)").is_visible()
     assert page.get_by_text("2 Jan 2020 to 1 Dec 2025. Lower panel").is_visible()
+    assert "custom_range=2020-01-02&custom_range=2025-12-01" in page.url
+    assert picker_dates(page) == ["2020-01-02", "2025-12-01"]
     assert_no_error(page)
     open_settled(page, app_server, "?symbols=ORCL&symbols=ZZZZQ")
     assert page.get_by_text("The link named 1 symbol this page does not chart").is_visible()
