@@ -228,6 +228,7 @@ BODY_FONT_FRACTION = 1 / 52
 TEXT_COLOUR, GRID_COLOUR, LINE_COLOUR = "#1f1f1f", "#dcdcdc", "#555555"
 CHAR_WIDTH_EM = 0.55  # glyph width of sans-serif text in em (measured ~0.5); errs towards wrapping
 BOLD_CHAR_WIDTH_EM = 0.63  # the same for the bold title (a 66-character line measured 0.59 em)
+LEGEND_SYMBOL_PX = 46  # a legend entry's symbol and gaps, fixed in layout pixels
 SCREEN_FONT_PX = 13  # the figures' on-screen body font (lib/figures.py): annotations scale from it
 
 
@@ -254,12 +255,13 @@ def _legend_names(fig: go.Figure) -> list[str]:
 
 
 def _legend_rows(names: Sequence[str], width_px: float, font_px: float) -> int:
-    """Rows a horizontal legend needs: each entry is its text plus ~3 em of symbol and gap.
+    """Rows a horizontal legend needs: each entry is its text plus plotly.js's symbol and gap
+    (about 46 px whatever the font: itemwidth 30 px and the spacing around it).
     One row when all fit; else plotly.js lays the entries out in columns as wide as the widest
     entry."""
     if not names:
         return 0
-    widths = [(len(name) * CHAR_WIDTH_EM + 3.2) * font_px for name in names]
+    widths = [len(name) * CHAR_WIDTH_EM * font_px + LEGEND_SYMBOL_PX for name in names]
     if sum(widths) <= width_px:
         return 1
     per_row = max(1, int(width_px // max(widths)))
@@ -342,6 +344,7 @@ def _scale_annotations(fig: go.Figure, factor: float) -> float:
         ann.font.size = round(font_px)
         if ann.ax is not None and ann.axref in (None, "pixel"):
             ann.ax, ann.ay = ann.ax * factor, (ann.ay or 0) * factor
+        ann.xshift, ann.yshift = (ann.xshift or 0) * factor, (ann.yshift or 0) * factor
         if ann.yref == "paper" and (ann.y or 0) >= 1:  # on the plot's top edge
             above_px = max(above_px, _height_above_point(ann, 1.5 * font_px))
     return above_px
@@ -356,18 +359,32 @@ def _height_above_point(ann, box_px: float) -> float:
     return max(0.0, share * box_px + (ann.yshift or 0))
 
 
+def _two_lines(words: list[str]) -> list[str]:
+    """Words in two lines, split where the longer line is shortest."""
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    return list(min(splits, key=lambda pair: max(len(pair[0]), len(pair[1]))))
+
+
 def _fit_axis_titles(fig: go.Figure, plot_height_px: float, font_px: float) -> None:
-    """Wrap each y axis title to the height of its panel: titles of stacked panels (price over
-    drawdown) run into each other when one is longer than its panel."""
+    """Fit each y axis title to the height of its panel: titles of stacked panels (price over
+    drawdown) run into each other when one is longer than its panel. A title that is too long
+    breaks into two lines between words; if those are still too long, its font shrinks (to
+    0.6 of the body at least)."""
     for name in [k for k in fig.layout if k.startswith("yaxis")]:
         axis = fig.layout[name]
         text = _plain(axis.title.text) if axis.title and axis.title.text else ""
         if not text or axis.visible is False:
             continue
         low, high = axis.domain if axis.domain else (0.0, 1.0)
-        lines = _wrap(text, 0.92 * (high - low) * plot_height_px, font_px, min_chars=6)
-        if len(lines) > 1:
-            axis.title.text = "<br>".join(lines)
+        room_px = 0.92 * (high - low) * plot_height_px
+        if len(text) * CHAR_WIDTH_EM * font_px <= room_px:
+            continue
+        words = text.split()
+        lines = _two_lines(words) if len(words) > 1 else [text]
+        longest = max(len(line) for line in lines)
+        size_px = max(0.6 * font_px, min(font_px, room_px / (longest * CHAR_WIDTH_EM)))
+        axis.title.text = "<br>".join(html.escape(line, quote=False) for line in lines)
+        axis.title.font.size = round(size_px)
 
 
 def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure:
@@ -380,16 +397,16 @@ def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure
     out = go.Figure(fig)  # deep copy
     body = body_font_px(size)
     title, title_px = _title_layout(ctx, out, size)
-    legend_rows = _legend_rows(_legend_names(out), size.width_px * 0.9, body)
+    legend_px = round(0.85 * body)  # a notch under the body: a two-panel chart keeps its room
+    legend_rows = _legend_rows(_legend_names(out), size.width_px * 0.9, legend_px)
     above_px = _scale_annotations(out, 0.8 * body / SCREEN_FONT_PX)  # as the footer: 0.8 body
     # tick labels, tick gap and one line of axis title, plus any tilt of long category labels
     axis_block_px = 3.6 * body + _rotated_tick_px(out, size.width_px * 0.85, body)
     footer, footer_px = _footer(ctx, size, axis_block_px)
-    margin = {"t": round(title_px + 1.6 * body * legend_rows + 0.6 * body + above_px),
+    margin = {"t": round(title_px + 1.6 * legend_px * legend_rows + 0.6 * body + above_px),
               "b": round(axis_block_px + footer_px + 0.4 * body),
               "l": round(body), "r": round(1.5 * body), "pad": 4}
     plot_height_px = max(1.0, size.height_px - margin["t"] - margin["b"])
-    _fit_axis_titles(out, plot_height_px, body)
     out.update_layout(
         width=size.width_px, height=size.height_px, autosize=False,
         paper_bgcolor="white", plot_bgcolor="white",
@@ -398,7 +415,7 @@ def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure
         # above the plot and above any label drawn over its top edge
         legend={"orientation": "h", "x": 0, "xanchor": "left",
                 "y": 1 + above_px / plot_height_px, "yanchor": "bottom",
-                "yref": "paper", "font": {"size": body}, "bgcolor": "rgba(0,0,0,0)"},
+                "yref": "paper", "font": {"size": legend_px}, "bgcolor": "rgba(0,0,0,0)"},
         margin=margin,
     )
     if footer_px:
@@ -408,6 +425,7 @@ def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure
                   "title": {"font": {"size": body}}}
     out.update_xaxes(**axis_style)
     out.update_yaxes(**axis_style)
+    _fit_axis_titles(out, plot_height_px, body)
     return out
 
 

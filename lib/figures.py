@@ -203,7 +203,9 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
         height, barmode="overlay", yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
         # Whole years on a number axis: thinned ticks where a category axis would tilt
         # them into the axis title (a horizon from 2020).
-        xaxis=dict(type="linear", tickformat="d", title=dict(text="Year")),
+        xaxis=dict(type="linear", tickformat="d", title=dict(text="Year"),
+                   dtick=1 if len(years) <= 15 else None),  # else plotly's own thinning
+        uniformtext=dict(mode="show", minsize=10),  # every share label one size
         hovermode="x unified"),
         left=68, bottom=56)
     return _figure(traces, layout)
@@ -232,7 +234,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
     if crash_label and (x_range is None or x_range[0] <= crash.date() <= x_range[1]):
         annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper",
                                 text=crash_label, showarrow=False, xanchor="left", yanchor="top",
-                                xshift=6,
+                                xshift=6, yshift=-14,  # under the event triangles, not over them
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _fixed_margins(_base_layout(
         620,
@@ -256,7 +258,9 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
     if peak_record_gw:
         shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=peak_record_gw,
                            y1=peak_record_gw, line=dict(color=SUPPLY, dash="dash")))
-        annotations.append(dict(xref="paper", x=0.01, y=peak_record_gw, yanchor="bottom",
+        # at the right end: the early requests sit near the line, the later ones far above it
+        annotations.append(dict(xref="paper", x=0.99, xanchor="right", y=peak_record_gw,
+                                yanchor="bottom",
                                 showarrow=False,
                                 text=record_label or f"Record peak demand {peak_record_gw:.1f} GW",
                                 font=dict(color=SUPPLY, size=12)))

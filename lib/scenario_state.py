@@ -129,18 +129,30 @@ def clean_name(text: str, taken: Iterable[str]) -> str:
     return name
 
 
+# Each setting in a few characters, for names of unnamed saves (legend entries).
+SHORT_FORMS = {
+    "demand_start_gw": "start {} GW", "demand_growth_gw_per_year": "+{} GW/yr",
+    "realisation_pct": "{}% realised", "arrival_delay_months": "{} mo late",
+    "headroom_gw": "headroom {} GW", "tranche_gw": "tranche {} GW",
+    "tranche_every_years": "every {} y", "lead_time_years": "lead {} y",
+    "tranche_growth_pct": "tranches +{}%", "load_factor_pct": "load factor {}%",
+    "start_year": "from {}", "end_year": "to {}",
+}
+
+
 def changes_name(scenario: grid_model.Scenario) -> str:
     """A name for an unnamed scenario: the settings it moves from the defaults, in the
-    sliders' order ("Tranche size 8, Lead time 6"), cut to whole entries that fit."""
-    parts = [f"{s.label.split(' (')[0]} {getattr(scenario, s.name):g}" for s in settings.SETTINGS
-             if getattr(scenario, s.name) != s.default]
+    sliders' order, in short forms ("Tranche 8 GW, lead 6 y"); "…" when more did not fit."""
+    parts = [SHORT_FORMS[s.name].format(f"{getattr(scenario, s.name):g}")
+             for s in settings.SETTINGS if getattr(scenario, s.name) != s.default]
     name = ""
-    for part in parts:
+    for i, part in enumerate(parts):
         longer = f"{name}, {part}" if name else part
-        if len(longer) > MAX_NAME_CHARS:
+        if len(longer) + (2 if i < len(parts) - 1 else 0) > MAX_NAME_CHARS:
+            name += " …"
             break
         name = longer
-    return name or "Defaults"
+    return (name[:1].upper() + name[1:]) if name else "Defaults"
 
 
 def save_scenario(saved: Sequence[tuple[str, grid_model.Scenario]], name: str,

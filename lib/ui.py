@@ -228,7 +228,7 @@ def headline_metrics(summary, scenario: Scenario) -> None:
 
 def _first_shortfall_metric(target, summary) -> None:
     first = summary.first_shortfall
-    target.metric("First shortfall", f"{first:%b %Y}" if first is not None else "None",
+    target.metric("First shortfall", f"{first:%b %Y}" if first is not None else "No shortfall",
                   help="First month in which expected demand exceeds firm supply.")
 
 

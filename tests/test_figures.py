@@ -90,3 +90,11 @@ def test_the_bridge_chart_keeps_years_level_on_a_long_horizon():
     fig = figures.fig_bridge(grid_model.yearly_table(grid_model.build_gap_table(long)))
     assert fig.layout.xaxis.type == "linear" and fig.layout.xaxis.tickformat == "d"
     assert list(fig.data[0].x) == list(range(2020, 2051))
+
+
+def test_a_short_horizon_labels_each_year_once():
+    """Test that a one-year horizon shows one whole-year tick (it showed "2030" five times,
+    at 2029.8, 2029.9, ...), and every share label has one size."""
+    one = replace(settings.default_scenario(), start_year=2030, end_year=2030)
+    fig = figures.fig_bridge(grid_model.yearly_table(grid_model.build_gap_table(one)))
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.uniformtext.mode == "show"

@@ -131,10 +131,10 @@ def test_a_horizon_after_the_last_close_says_it_has_no_prices():
 
 
 def test_an_unnamed_custom_save_is_named_by_its_changes():
-    """Test that saving a moved scenario with an empty name files it as "Tranche size 12"."""
+    """Test that saving a moved scenario with an empty name files it as "Tranche 12 GW"."""
     at = open_page(PAGE)
     at.session_state["compare_open"] = True
     at.run()
     at.slider(key="tranche_gw").set_value(12.0).run()
     at.button(key="save_scenario").click().run()
-    assert [name for name, _ in at.session_state["saved_scenarios"]] == ["Tranche size 12"]
+    assert [name for name, _ in at.session_state["saved_scenarios"]] == ["Tranche 12 GW"]

@@ -127,9 +127,13 @@ def test_a_link_naming_symbols_off_the_list_gets_a_notice_that_does_not_echo_the
 
 def test_an_unnamed_custom_scenario_is_named_by_what_it_changes():
     """Test that a custom scenario saved without a name is called by the settings it moves
-    from the defaults, in the sliders' order, not "Scenario"."""
+    from the defaults, in the sliders' order and in short forms, not "Scenario"; what does not
+    fit in 40 characters is marked with an ellipsis."""
     moved = replace(settings.default_scenario(), tranche_gw=8.0, lead_time_years=6.0)
-    assert scenario_state.changes_name(moved) == "Tranche size 8, Lead time 6"
+    assert scenario_state.changes_name(moved) == "Tranche 8 GW, lead 6 y"
     assert scenario_state.changes_name(settings.default_scenario()) == "Defaults"
     many = replace(moved, headroom_gw=20.0, load_factor_pct=70.0, realisation_pct=80.0)
-    assert len(scenario_state.changes_name(many)) <= scenario_state.MAX_NAME_CHARS
+    name = scenario_state.changes_name(many)
+    assert name.startswith("80% realised, headroom 20 GW") and name.endswith(" …")
+    assert len(name) <= scenario_state.MAX_NAME_CHARS
+    assert set(scenario_state.SHORT_FORMS) == {s.name for s in settings.SETTINGS}

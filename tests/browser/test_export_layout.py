@@ -99,3 +99,19 @@ def test_exported_text_stays_on_the_picture_and_off_other_text(plot_page, slug, 
     clashes = [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                if not (a["kind"] == b["kind"] == "legend") and _overlap(a, b)]
     assert not clashes, f"{slug} at {size.name}: text over text: {clashes}"
+
+
+@pytest.mark.parametrize("size", export.PAGE_SIZES, ids=lambda s: s.name)
+@pytest.mark.parametrize(("slug", "fig", "ctx"), FIGURES, ids=[f[0] for f in FIGURES])
+def test_exported_axis_titles_wrap_between_words_in_two_lines_at_most(slug, fig, ctx, size):
+    """Test that a y-axis title wrapped to fit its panel breaks between words ("Rebased (100 =
+    / start)", never "Rebase / d") and takes at most two lines."""
+    ready = export.print_ready(fig, ctx, size)
+    for name in [k for k in ready.layout if k.startswith("yaxis")]:
+        axis = ready.layout[name]
+        if not (axis.title and axis.title.text) or axis.visible is False:
+            continue
+        lines = axis.title.text.split("<br>")
+        original = fig.layout[name].title.text
+        assert " ".join(lines) == original, (slug, size.name, lines)
+        assert len(lines) <= 2, (slug, size.name, lines)
