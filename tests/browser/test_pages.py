@@ -360,20 +360,20 @@ def test_links_the_lists_and_pickers_cannot_hold_are_fitted_and_said(app_server,
     custom range running backwards opens in order, one starting before the data opens from its
     first close (the picker and the address bar both show the fitted range), and a symbol the
     home list does not offer is counted in a notice while the others draw."""
-    open_settled(page, app_server,
-                 "market?range=Custom&custom_range=2025-12-31&custom_range=2025-12-01")
-    assert page.get_by_text("The link's custom range ran backwards").is_visible()
-    assert page.get_by_text("1 Dec 2025 to 31 Dec 2025. Lower panel").is_visible()
-    assert "custom_range=2025-12-01&custom_range=2025-12-31" in page.url
-    assert picker_dates(page) == ["2025-12-01", "2025-12-31"]
-    assert_no_error(page)
-    open_settled(page, app_server,
-                 "market?range=Custom&custom_range=1990-01-01&custom_range=2025-12-01")
-    assert page.get_by_text("began before the first close (2 Jan 2020)").is_visible()
-    assert page.get_by_text("2 Jan 2020 to 1 Dec 2025. Lower panel").is_visible()
-    assert "custom_range=2020-01-02&custom_range=2025-12-01" in page.url
-    assert picker_dates(page) == ["2020-01-02", "2025-12-01"]
-    assert_no_error(page)
+    cases = [  # link's range, notice, range shown, the range in picker and address bar
+        (("2025-12-31", "2025-12-01"), "The link's custom range ran backwards",
+         "1 Dec 2025 to 31 Dec 2025", ("2025-12-01", "2025-12-31")),
+        (("1990-01-01", "2025-12-01"), "began before the first close (2 Jan 2020)",
+         "2 Jan 2020 to 1 Dec 2025", ("2020-01-02", "2025-12-01")),
+    ]
+    for linked, notice, shown, fitted in cases:
+        open_settled(page, app_server, "market?range=Custom&custom_range={}&custom_range={}"
+                     .format(*linked))
+        assert page.get_by_text(notice).is_visible()
+        assert page.get_by_text(f"{shown}. Lower panel").is_visible()
+        assert "custom_range={}&custom_range={}".format(*fitted) in page.url
+        assert picker_dates(page) == list(fitted)
+        assert_no_error(page)
     open_settled(page, app_server, "?symbols=ORCL&symbols=ZZZZQ")
     assert page.get_by_text("The link named 1 symbol this page does not chart").is_visible()
     assert "ORCL" in [t.get("name") for t in plotly_data(page, 0)]
