@@ -279,7 +279,8 @@ def crash_cards(frame, symbols: list[str], day) -> None:
         card = row.container(width=CARD_WIDTH_PX)
         below = market.peak_distance_text(market.peak_drawdown(frame, move.symbol))
         card.metric(move.symbol, f"{move.change_pct:+.2f}%", f"{move.change:+,.2f}",
-                    help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below.capitalize()}.")
+                    help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below[:1].upper()}"
+                         f"{below[1:]}.")
         card.caption(below)
 
 

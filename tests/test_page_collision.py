@@ -15,6 +15,8 @@ def test_crash_cards_show_the_12_december_moves_from_the_data():
     assert [metric(at, s) for s in ("^IXIC", "ORCL", "AVGO", "ALAB")] == [
         "-1.69%", "-4.47%", "-11.43%", "-14.31%"]
     assert "Friday 12 December 2025" in texts(at)
+    orcl = next(m for m in at.metric if m.label == "ORCL")
+    assert orcl.proto.help.endswith("55% below its 10 Sep 2025 peak on 21 Aug 2026.")
 
 
 def test_model_cards_and_bridge_sentence_follow_the_scenario():
