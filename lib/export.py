@@ -237,10 +237,9 @@ def body_font_px(size: PageSize) -> int:
     return max(12, round(size.width_px * BODY_FONT_FRACTION))
 
 
-def _wrap(text: str, width_px: float, font_px: float, em: float = CHAR_WIDTH_EM,
-          min_chars: int = 20) -> list[str]:
+def _wrap(text: str, width_px: float, font_px: float, em: float = CHAR_WIDTH_EM) -> list[str]:
     """Split text into lines that fit width_px, HTML-escaped for plotly's text renderer."""
-    chars = max(min_chars, int(width_px / (font_px * em)))
+    chars = max(20, int(width_px / (font_px * em)))
     return [html.escape(line, quote=False) for line in textwrap.wrap(text, chars)]
 
 
