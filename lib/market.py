@@ -139,6 +139,11 @@ def day_move(frame: pd.DataFrame, symbol: str, day: date) -> DayMove | None:
     return DayMove(symbol, day, close, close - previous, (close / previous - 1.0) * 100.0)
 
 
+def change_text(move: DayMove) -> str:
+    """A day's change with its unit: "-398.69 pts" for an index (^ symbols), "-8.83 USD" else."""
+    return f"{move.change:+,.2f} {'pts' if move.symbol.startswith('^') else 'USD'}"
+
+
 def series_stats(closes: pd.Series) -> dict[str, object]:
     """Statistics of one close series over its own dates (NaNs dropped)."""
     s = closes.dropna()
@@ -215,6 +220,37 @@ def market_view(frame: pd.DataFrame, preset: str, mode: str,
     y_title = "Rebased (100 = range start)" if rebased else "Close (USD; index points for ^IXIC)"
     return MarketView(start, end, values, drawdown_pct(wide), range_stats(wide), y_title,
                       log=mode == "Log price")
+
+
+def coverage_notes(frame: pd.DataFrame, symbols: list[str], view: MarketView) -> list[str]:
+    """Notes for picked series whose data end before the view's range does (series keep their
+    own last date): one with no prices in the range is left off the chart without a word."""
+    notes = []
+    for symbol in symbols:
+        dates = frame.loc[frame["Symbol"] == symbol, "Date"]
+        if dates.empty:
+            continue  # no data at all: the price notices say so
+        last = dates.max().date()
+        if last < view.start:
+            notes.append(f"{symbol} has no prices in this range: its data end on "
+                         f"{last:%-d %b %Y}.")
+        elif last < view.end:
+            notes.append(f"{symbol}'s data end on {last:%-d %b %Y}, before the range does: its "
+                         "line and statistics stop there.")
+    return notes
+
+
+def events_phrase(days: int, events: int) -> str:
+    """The Market caption's sentence on event triangles (one per day, however many events)."""
+    if events == 0:
+        return "No dated, sourced events fall in the range."
+    if events == 1:
+        return "A triangle marks the one dated, sourced event in the range; hover for the source."
+    if days == events:
+        return (f"Triangles mark the {events} dated, sourced events in the range; hover for the "
+                "source.")
+    return (f"Triangles mark the {days} days with dated, sourced events ({events} in all); hover "
+            "for the source.")
 
 
 def move_label(move: DayMove | None, name: str = "Nasdaq") -> str:

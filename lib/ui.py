@@ -278,7 +278,7 @@ def crash_cards(frame, symbols: list[str], day) -> None:
     for move in moves:
         card = row.container(width=CARD_WIDTH_PX)
         below = market.peak_distance_text(market.peak_drawdown(frame, move.symbol))
-        card.metric(move.symbol, f"{move.change_pct:+.2f}%", f"{move.change:+,.2f}",
+        card.metric(move.symbol, f"{move.change_pct:+.2f}%", market.change_text(move),
                     help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below[:1].upper()}"
                          f"{below[1:]}.")
         card.caption(below)

@@ -68,8 +68,9 @@ ui.chart(figures.fig_market(view.values, view.drawdown, view.y_title, log=view.l
                                        f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}",
                                        as_of))
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
-           f"highest close so far in the range. Triangles mark the {len(shown)} dated, sourced "
-           "events in the range; hover for the source.")
+           "highest close so far in the range. "
+           + market.events_phrase(shown["Date"].nunique(), len(shown)))
+ui.show_notices(market.coverage_notes(result.frame, symbols, view))
 
 st.subheader("Statistics for the range")
 stats = market.stats_with_origin(view.stats, result.provenance)

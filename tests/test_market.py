@@ -142,3 +142,29 @@ def test_distance_below_the_peak_reads_without_a_double_negative(snapshot):
     assert market.peak_distance_text(None) == ""
     text = market.peak_distance_text(market.peak_drawdown(snapshot, "ORCL"))
     assert text.startswith("55% below its 10 Sep 2025 peak")
+
+
+def test_a_series_that_ends_before_the_range_does_is_named(snapshot):
+    """Test the coverage notes: ALAB's data end 15 May 2026, so a 1M range (to 21 Aug 2026)
+    has none of it, and a 1Y range has it only to 15 May; ranges it covers get no note."""
+    one_month = market.market_view(snapshot, "1M", market.VIEW_MODES[0])
+    notes = market.coverage_notes(snapshot, ["^IXIC", "ORCL", "AVGO", "ALAB"], one_month)
+    assert notes == ["ALAB has no prices in this range: its data end on 15 May 2026."]
+    year = market.market_view(snapshot, "1Y", market.VIEW_MODES[0])
+    notes = market.coverage_notes(snapshot, ["^IXIC", "ORCL", "AVGO", "ALAB"], year)
+    assert notes == ["ALAB's data end on 15 May 2026, before the range does: its line and "
+                     "statistics stop there."]
+    early = market.market_view(snapshot, "Custom", market.VIEW_MODES[0],
+                               (date(2025, 1, 1), date(2025, 12, 31)))
+    assert market.coverage_notes(snapshot, ["^IXIC", "ALAB"], early) == []
+
+
+def test_the_events_caption_counts_days_and_events_in_good_english():
+    """Test the Market caption's count of triangles (one per day) and events."""
+    assert market.events_phrase(0, 0) == "No dated, sourced events fall in the range."
+    assert market.events_phrase(1, 1) == ("A triangle marks the one dated, sourced event in "
+                                          "the range; hover for the source.")
+    assert market.events_phrase(3, 3) == ("Triangles mark the 3 dated, sourced events in the "
+                                          "range; hover for the source.")
+    assert market.events_phrase(11, 18) == ("Triangles mark the 11 days with dated, sourced "
+                                            "events (18 in all); hover for the source.")

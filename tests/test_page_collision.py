@@ -17,6 +17,8 @@ def test_crash_cards_show_the_12_december_moves_from_the_data():
     assert "Friday 12 December 2025" in texts(at)
     orcl = next(m for m in at.metric if m.label == "ORCL")
     assert orcl.proto.help.endswith("55% below its 10 Sep 2025 peak on 21 Aug 2026.")
+    deltas = {m.label: m.proto.delta for m in at.metric if m.label in ("^IXIC", "ORCL")}
+    assert deltas == {"^IXIC": "-398.69 pts", "ORCL": "-8.83 USD"}  # the day's change, unit on
 
 
 def test_model_cards_and_bridge_sentence_follow_the_scenario():

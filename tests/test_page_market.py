@@ -153,3 +153,11 @@ def test_the_custom_range_picker_says_which_dates_it_takes():
     """Test that the date picker's help gives the span of the data."""
     at = market_page(range="Custom")
     assert "2 Jan 2020 to 21 Aug 2026" in at.date_input(key="custom_range").help
+
+
+def test_a_range_after_a_series_ends_says_so():
+    """Test that on 1M ALAB (data to 15 May 2026) is named as having no prices in the range,
+    instead of leaving the chart and the statistics without a word."""
+    at = market_page(range="1M")
+    assert any("ALAB has no prices in this range" in box.value for box in at.info)
+    assert "ALAB" not in shown_statistics(at).index
