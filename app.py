@@ -25,6 +25,7 @@ def run() -> None:
     st.html(HERE / "lib/app.css")
     ui.offline_toggle()
     ui.export_size_choice()
+    ui.history_keeper()
     navigation.run()
 
 

@@ -1,23 +1,56 @@
-// One browser-history entry per script run. Streamlit adds an entry for every URL parameter a
-// run changes: a preset that moves six sliders added six, and Back then stepped through
-// half-applied scenarios. While a run is on, every entry after its first replaces the one
-// before, so Back returns to the view before the click. A page switch's own entry counts as
-// its run's first. Installed once per page, whichever component loads first.
-(function installOneEntryPerRun() {
+// Browser history for a Streamlit page whose settings live in the address bar.
+// 1. One entry per script run. Streamlit adds an entry for every URL parameter a run changes:
+//    a preset that moves six sliders added six, and Back then stepped through half-applied
+//    scenarios. While a run is on, every entry after its first replaces the one before, so
+//    Back returns to the view before the click. A page switch's own entry counts as its run's
+//    first.
+// 2. Back across a page switch keeps the scenario. On a page switch Streamlit drops the URL
+//    parameters bound to widgets of the page left behind, and our sliders share their keys
+//    across pages: Back from Grid to a home view with a preset reopened the defaults. When a
+//    Back or Forward run ends with parameters of the entry gone, a chart on the page sends the
+//    entry's query string to the server (lib/ui.py restores the settings from it), and the
+//    address bar follows without a new entry.
+// The component is mounted once per page by app.py, outside any fragment, so its message
+// reruns the whole page; it draws nothing.
+(function installHistory() {
   if (window.__aigridHistory) return;
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return;  // not inside a Streamlit page: leave history alone
   window.__aigridHistory = true;
   const STATE = "data-test-script-state";
   let pushedThisRun = false;
+  let popped = null;  // the query string of a Back/Forward entry, until its run ends
+  let restoring = 0;  // until then (ms), the restored settings replace the entry
+  window.addEventListener("popstate", () => { popped = location.search; });
+  const lostFrom = (search) => {
+    const now = new URLSearchParams(location.search);
+    return [...new URLSearchParams(search).keys()].some((key) => !now.has(key));
+  };
   new MutationObserver(() => {
-    if (app.getAttribute(STATE) === "notRunning") pushedThisRun = false;  // the run ended
+    if (app.getAttribute(STATE) !== "notRunning") return;
+    pushedThisRun = false;  // the run ended
+    if (popped !== null && lostFrom(popped) && window.__aigridRestore) {
+      restoring = performance.now() + 10000;
+      window.__aigridRestore(popped);
+    }
+    popped = null;
   }).observe(app, { attributes: true, attributeFilter: [STATE] });
   const push = history.pushState.bind(history);
   history.pushState = function pushState(state, title, url) {
-    if (pushedThisRun) return history.replaceState(state, title, url);
+    if (pushedThisRun || performance.now() < restoring) {
+      return history.replaceState(state, title, url);
+    }
     pushedThisRun = true;
     return push(state, title, url);
   };
 })();
 
+export default function ({ parentElement, setTriggerValue }) {
+  if (!parentElement.querySelector(":scope > .aigrid-history")) {
+    const mark = document.createElement("span");  // mounted: the browser tests wait for it
+    mark.className = "aigrid-history";
+    mark.hidden = true;
+    parentElement.appendChild(mark);
+  }
+  window.__aigridRestore = (search) => setTriggerValue("restore", search);
+}

@@ -79,6 +79,15 @@ def check_link(params: Mapping[str, str | Sequence[str]],
     return LinkCheck(tuple(drop), drop_notice(drop))
 
 
+def linked_settings(params: Mapping[str, str | Sequence[str]]) -> dict[str, float]:
+    """The grid settings of a link that the link check accepts, as numbers; others left out."""
+    settings_only = {k: v for k, v in params.items() if k in settings.SETTINGS_BY_NAME}
+    dropped = set(check_link(settings_only).drop)
+    scenario, _ = settings.scenario_from_mapping(
+        {k: _last(v) for k, v in settings_only.items() if k not in dropped})
+    return {k: getattr(scenario, k) for k in settings_only if k not in dropped}
+
+
 def drop_notice(dropped: Sequence[str]) -> str:
     """The one notice for link parameters that were dropped (empty when none were); it names
     the app's own settings only, never what the link contained."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -384,10 +385,12 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"  # served at /app
 PLOTLY_BUNDLE = next(STATIC_DIR.glob("vendor/plotly-basic-*.min.js")).relative_to(STATIC_DIR)
 
 _HERE = Path(__file__).resolve().parent
-_HISTORY_JS = (_HERE / "history.js").read_text()  # one history entry per run (see the file)
 _plotly_chart = st.components.v2.component(
-    "aigrid_chart", js=_HISTORY_JS + (_HERE / "chart_component.js").read_text(),
-    isolate_styles=False)
+    "aigrid_chart", js=(_HERE / "chart_component.js").read_text(), isolate_styles=False)
+# One history entry per run, and Back across a page switch keeps the scenario: see the file.
+_history = st.components.v2.component("aigrid_history", js=(_HERE / "history.js").read_text(),
+                                      isolate_styles=False)
+HISTORY_KEY = "aigrid_history"
 # st.code would give a copy button too, but loads a 1.5 MB syntax highlighter for one line.
 _copy_link = st.components.v2.component(
     "aigrid_copy_link", js=(_HERE / "copy_link.js").read_text(),
@@ -412,6 +415,21 @@ def chart(fig, key: str, container=None, context=None) -> None:
                                      "plotly_src": static_url(PLOTLY_BUNDLE)})
         if context is not None:
             downloads(fig, key, context, st)
+
+
+def history_keeper() -> None:
+    """The page's history script (lib/history.js), in the sidebar, drawing nothing."""
+    with st.sidebar:
+        _history(key=HISTORY_KEY, on_restore_change=_restore_settings)
+
+
+def _restore_settings() -> None:
+    """A Back/Forward entry's grid settings that Streamlit dropped on a page switch (the
+    history script sends the entry's query string): those the link check accepts go back on
+    the sliders before the page runs."""
+    query = (st.session_state.get(HISTORY_KEY) or {}).get("restore") or ""
+    for name, value in scenario_state.linked_settings(parse_qs(query.lstrip("?"))).items():
+        st.session_state[name] = _typed(settings.SETTINGS_BY_NAME[name], value)
 
 
 @st.cache_resource(show_spinner=False)

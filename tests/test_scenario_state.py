@@ -137,3 +137,22 @@ def test_an_unnamed_custom_scenario_is_named_by_what_it_changes():
     assert name.startswith("80% realised, headroom 20 GW") and name.endswith(" …")
     assert len(name) <= scenario_state.MAX_NAME_CHARS
     assert set(scenario_state.SHORT_FORMS) == {s.name for s in settings.SETTINGS}
+
+
+def test_settings_sent_back_after_a_page_switch_pass_the_link_check():
+    """Test the settings restored from a Back entry: accepted ones as numbers, anything the
+    link check refuses (markup, a value between slider steps, unknown names) left out."""
+    restored = scenario_state.linked_settings({
+        "realisation_pct": ["100"], "tranche_gw": ["<b>"], "lead_time_years": ["4.25"],
+        "zz": ["1"], "symbols": ["ORCL"]})
+    assert restored == {"realisation_pct": 100.0}
+
+
+@given(hs.dictionaries(hs.sampled_from([s.name for s in settings.SETTINGS] + ["x"]),
+                       hs.lists(hs.text(max_size=12), min_size=1, max_size=2)))
+@hsettings(max_examples=200, deadline=None)
+def test_restored_settings_are_always_ones_the_sliders_can_hold(params):
+    """Test that whatever a Back entry holds, only on-step, in-bounds settings come back."""
+    for name, value in scenario_state.linked_settings(params).items():
+        setting = settings.SETTINGS_BY_NAME[name]
+        assert setting.bounds[0] <= value <= setting.bounds[1] and setting.on_step(value)

@@ -260,6 +260,25 @@ def test_back_after_a_preset_returns_to_the_view_before_it(app_server, page):
     assert_no_error(page)
 
 
+def test_back_after_a_page_switch_reopens_the_scenario_left_behind(app_server, page):
+    """Test that home -> preset -> Grid -> Back shows the preset's scenario again, in the page
+    and the address bar (Streamlit drops URL parameters bound to another page's widgets on a
+    page switch, and the sliders share their keys across pages), and Forward the same on Grid."""
+    open_settled(page, app_server)
+    settle_after(page, page.get_by_role("button", name="Queue as filed").click)
+    preset_url, share = page.url, metric_value(page, "Powered in 2030")
+    assert "realisation_pct=100" in preset_url
+    settle_after(page, page.get_by_role("link", name="Grid", exact=True).click)
+    page.go_back()
+    page.wait_for_function("() => location.search.includes('realisation_pct=100')")
+    settle(page)
+    assert page.url == preset_url and metric_value(page, "Powered in 2030") == share
+    page.go_forward()
+    settle(page)
+    assert "/grid" in page.url and slider_value(page, "realisation_pct") == "100.0"
+    assert_no_error(page)
+
+
 def test_the_address_bar_reopens_a_setting_moved_to_its_lowest_value(app_server, browser, page):
     """Test that after a preset and a slider moved to its minimum (lead time 0 years), the URL
     in the address bar, opened in a fresh context, shows the same numbers. A bound slider
