@@ -17,6 +17,7 @@ MAX_SAVED = 5  # scenarios kept per session for comparison
 MAX_NAME_CHARS = 40
 MARKET_PARAMS = ("range", "mode", "symbols", "custom_range")
 MAX_SYMBOLS = 10
+HOME_SYMBOLS = (*prices.CORE_SYMBOLS, "NVDA")  # the home page's list of AI names
 COMPARE_COLUMNS = ["Scenario", "Year", "Demand (GW)", "Supply (GW)", "Shortfall (GW)",
                    "Powered share (%)", "Unserved energy (TWh)"]
 
@@ -86,6 +87,14 @@ def linked_settings(params: Mapping[str, str | Sequence[str]]) -> dict[str, floa
     scenario, _ = settings.scenario_from_mapping(
         {k: _last(v) for k, v in settings_only.items() if k not in dropped})
     return {k: getattr(scenario, k) for k in settings_only if k not in dropped}
+
+
+def linked_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
+    """A link's symbols that both symbol lists offer (the home page's names), in order, once
+    each; [] when it names none."""
+    values = params.get("symbols", [])
+    items = [values] if isinstance(values, str) else list(values)
+    return [s for s in dict.fromkeys(items) if s in HOME_SYMBOLS][:MAX_SYMBOLS]
 
 
 def drop_notice(dropped: Sequence[str]) -> str:

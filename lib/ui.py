@@ -424,12 +424,16 @@ def history_keeper() -> None:
 
 
 def _restore_settings() -> None:
-    """A Back/Forward entry's grid settings that Streamlit dropped on a page switch (the
-    history script sends the entry's query string): those the link check accepts go back on
-    the sliders before the page runs."""
+    """A Back/Forward entry's settings that Streamlit dropped on a page switch (the history
+    script sends the entry's query string): the grid settings the link check accepts go back
+    on the sliders, and AI names both symbol lists offer back on the list, before the page
+    runs."""
     query = (st.session_state.get(HISTORY_KEY) or {}).get("restore") or ""
-    for name, value in scenario_state.linked_settings(parse_qs(query.lstrip("?"))).items():
+    params = parse_qs(query.lstrip("?"))
+    for name, value in scenario_state.linked_settings(params).items():
         st.session_state[name] = _typed(settings.SETTINGS_BY_NAME[name], value)
+    if symbols := scenario_state.linked_symbols(params):
+        st.session_state["symbols"] = symbols
 
 
 @st.cache_resource(show_spinner=False)

@@ -23,7 +23,7 @@ st.caption("The market prices AI demand as a straight line up; the power it need
            "arithmetic, not a forecast.")
 ui.check_link(known_extra=())
 
-offered = list(prices.CORE_SYMBOLS) + ["NVDA"]
+offered = list(scenario_state.HOME_SYMBOLS)
 ui.note_unlisted_symbols("symbols", offered)
 picked = st.sidebar.multiselect("AI names", offered, default=list(prices.CORE_SYMBOLS),
                                 key="symbols", max_selections=10, bind="query-params")

@@ -156,3 +156,11 @@ def test_restored_settings_are_always_ones_the_sliders_can_hold(params):
     for name, value in scenario_state.linked_settings(params).items():
         setting = settings.SETTINGS_BY_NAME[name]
         assert setting.bounds[0] <= value <= setting.bounds[1] and setting.on_step(value)
+
+
+def test_symbols_sent_back_after_a_page_switch_are_home_names_only():
+    """Test that restored symbols are those both lists offer, once each, in order."""
+    assert scenario_state.linked_symbols({"symbols": ["NVDA", "XLU", "NVDA", "ORCL"]}) == [
+        "NVDA", "ORCL"]
+    assert scenario_state.linked_symbols({"symbols": "<b>"}) == []
+    assert scenario_state.linked_symbols({}) == []

@@ -263,7 +263,8 @@ def test_back_after_a_preset_returns_to_the_view_before_it(app_server, page):
 def test_back_after_a_page_switch_reopens_the_scenario_left_behind(app_server, page):
     """Test that home -> preset -> Grid -> Back shows the preset's scenario again, in the page
     and the address bar (Streamlit drops URL parameters bound to another page's widgets on a
-    page switch, and the sliders share their keys across pages), and Forward the same on Grid."""
+    page switch, and the sliders share their keys across pages), Forward the same on Grid, and
+    that the home page's AI names come back the same way after a visit to Market."""
     open_settled(page, app_server)
     settle_after(page, page.get_by_role("button", name="Queue as filed").click)
     preset_url, share = page.url, metric_value(page, "Powered in 2030")
@@ -276,6 +277,16 @@ def test_back_after_a_page_switch_reopens_the_scenario_left_behind(app_server, p
     page.go_forward()
     settle(page)
     assert "/grid" in page.url and slider_value(page, "realisation_pct") == "100.0"
+    assert_no_error(page)
+    open_settled(page, app_server, "?symbols=NVDA")  # the AI names too: home -> Market -> home
+    for link in ("Market", "AI vs the grid"):
+        settle_after(page, page.get_by_role("link", name=link, exact=True).click)
+    page.go_back()
+    settle(page)
+    page.go_back()
+    page.wait_for_function("() => location.search.includes('symbols=NVDA')")
+    settle(page)
+    assert "NVDA" in [t.get("name") for t in plotly_data(page, 0)]
     assert_no_error(page)
 
 
