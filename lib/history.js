@@ -20,26 +20,29 @@
   const STATE = "data-test-script-state";
   let pushedThisRun = false;
   let popped = null;  // the query string of a Back/Forward entry, until its run ends
-  let restoring = 0;  // until then (ms), the restored settings replace the entry
+  let restoring = null;  // "sent", then "running": the restoring run replaces the entry
   window.addEventListener("popstate", () => { popped = location.search; });
   const lostFrom = (search) => {
     const now = new URLSearchParams(location.search);
     return [...new URLSearchParams(search).keys()].some((key) => !now.has(key));
   };
   new MutationObserver(() => {
-    if (app.getAttribute(STATE) !== "notRunning") return;
+    if (app.getAttribute(STATE) !== "notRunning") {
+      if (restoring === "sent") restoring = "running";
+      return;
+    }
     pushedThisRun = false;  // the run ended
+    if (restoring === "running") restoring = null;
     if (popped !== null && lostFrom(popped) && window.__aigridRestore) {
-      restoring = performance.now() + 10000;
+      restoring = "sent";
+      setTimeout(() => { if (restoring === "sent") restoring = null; }, 5000);  // no run came
       window.__aigridRestore(popped);
     }
     popped = null;
   }).observe(app, { attributes: true, attributeFilter: [STATE] });
   const push = history.pushState.bind(history);
   history.pushState = function pushState(state, title, url) {
-    if (pushedThisRun || performance.now() < restoring) {
-      return history.replaceState(state, title, url);
-    }
+    if (pushedThisRun || restoring !== null) return history.replaceState(state, title, url);
     pushedThisRun = true;
     return push(state, title, url);
   };
