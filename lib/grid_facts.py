@@ -302,19 +302,23 @@ def peak_history(folder: Path = GRID_DIR) -> pd.DataFrame:
     return table.astype({"Year": "int64"})
 
 
+def _record_peak(folder: Path) -> pd.Series:
+    """The peak_history row of the highest actual ERCOT peak in the sourced data."""
+    peaks = peak_history(folder)
+    return peaks.loc[peaks["Kind"] == "actual"].sort_values("Peak demand (GW)").iloc[-1]
+
+
 @lru_cache(maxsize=4)
 def record_peak_gw(folder: Path = GRID_DIR) -> float:
     """The highest actual ERCOT peak demand in the sourced data (GW)."""
-    peaks = peak_history(folder)
-    return float(peaks.loc[peaks["Kind"] == "actual", "Peak demand (GW)"].max())
+    return float(_record_peak(folder)["Peak demand (GW)"])
 
 
 @lru_cache(maxsize=4)
 def record_peak_label(folder: Path = GRID_DIR) -> str:
     """The record peak as the queue chart labels it: value, month, and "preliminary" when its
     source says so (later sources still cite the 2023 record; see data/grid/SOURCES.md)."""
-    peaks = peak_history(folder)
-    row = peaks.loc[peaks["Kind"] == "actual"].sort_values("Peak demand (GW)").iloc[-1]
+    row = _record_peak(folder)
     notes = [f"{row['Date']:%b %Y}"] if pd.notna(row["Date"]) else []
     if "preliminary" in str(row["Scenario"]):
         notes.append("preliminary")
