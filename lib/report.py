@@ -34,6 +34,17 @@ def market_context(title: str, as_of: str) -> FigureContext:
     )
 
 
+def market_chart(frame: pd.DataFrame, view: market.MarketView, mode: str, shown: pd.DataFrame,
+                 as_of: str) -> tuple[go.Figure, FigureContext]:
+    """The Market page's chart (its `shown` events marked, the 12 Dec move labelled) and the
+    context its exports print: the names, the view and the range."""
+    fig = figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log,
+                             events=shown, crash_label=events.crash_label(frame))
+    title = (f"{', '.join(view.values.columns)}: {mode.lower()}, "
+             f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}")
+    return fig, market_context(title, as_of)
+
+
 def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") -> FigureContext:
     """Context printed inside a model chart's exported image: the key parameters."""
     return FigureContext(title=title, subtitle=scenario_state.scenario_summary(scenario),

@@ -5,7 +5,7 @@ Shown with drawdowns, events and statistics.
 
 import streamlit as st
 
-from lib import events, figures, market, prices, report, scenario_state, tables, ui
+from lib import events, market, prices, report, scenario_state, tables, ui
 
 ui.route_through_app()
 st.title("Market: AI infrastructure on one chart")
@@ -61,12 +61,8 @@ if preset == "Custom":
 view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, custom)
 shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,
                             include_grid=False)
-ui.chart(figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log,
-                            events=shown, crash_label=events.crash_label(result.frame)),
-         "market_chart",
-         context=report.market_context(f"{', '.join(view.values.columns)}: {mode.lower()}, "
-                                       f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}",
-                                       as_of))
+fig, context = report.market_chart(result.frame, view, mode, shown, as_of)
+ui.chart(fig, "market_chart", context=context)
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
            "highest close so far in the range. "
            + market.events_phrase(shown["Date"].nunique(), len(shown)))

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from lib import events, export, figures, market, report, settings
+from lib import events, export, market, report, settings
 from lib.prices import get_prices
 
 from .harness import ROOT
@@ -52,11 +52,9 @@ def _market_page_figure():
     view = market.market_view(frame, market.DEFAULT_RANGE, market.VIEW_MODES[0])
     shown = events.chart_events(events.load_events(), list(view.values.columns), view.start,
                                 view.end, include_grid=False)
-    fig = figures.fig_market(view.values, view.drawdown, view.y_title, events=shown,
-                             crash_label=events.crash_label(frame))
-    title = (f"{', '.join(view.values.columns)}: {market.VIEW_MODES[0].lower()}, "
-             f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}")
-    return "market-page", fig, report.market_context(title, "Prices as of 21 Aug 2026")
+    fig, context = report.market_chart(frame, view, market.VIEW_MODES[0], shown,
+                                       "Prices as of 21 Aug 2026")
+    return "market-page", fig, context
 
 
 def _exported_figures():
