@@ -22,6 +22,7 @@ def run() -> None:
     st.set_page_config(page_title="AI bubble vs the power grid", page_icon="⚡",
                        layout="wide")
     navigation = st.navigation(PAGES)
+    ui.carry_over_page_switch(navigation.url_path)
     st.html(HERE / "lib/app.css")
     ui.offline_toggle()
     ui.export_size_choice()

@@ -97,6 +97,28 @@ def linked_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
     return [s for s in dict.fromkeys(items) if s in HOME_SYMBOLS][:MAX_SYMBOLS]
 
 
+def carries_symbols(symbols: object) -> bool:
+    """Whether AI names held by one page's list go on the next page's: only a list of names
+    both lists offer (the Market list offers more, and keeps its own)."""
+    return (isinstance(symbols, list | tuple) and bool(symbols)
+            and all(s in HOME_SYMBOLS for s in symbols))
+
+
+def carried_params(held: Mapping[str, object]) -> dict[str, str | list[str]]:
+    """The URL parameters for what the widgets hold across a page switch: the settings in
+    `held` that differ from their defaults, as a link writes them, and AI names that are not
+    the default four."""
+    names = [s.name for s in settings.SETTINGS if s.name in held]
+    scenario, _ = settings.scenario_from_mapping({name: held[name] for name in names})
+    params: dict[str, str | list[str]] = {
+        name: text for name, text in settings.scenario_to_mapping(scenario).items()
+        if name in names}
+    symbols = held.get("symbols")
+    if carries_symbols(symbols) and list(symbols) != list(prices.CORE_SYMBOLS):
+        params["symbols"] = list(symbols)
+    return params
+
+
 def drop_notice(dropped: Sequence[str]) -> str:
     """The one notice for link parameters that were dropped (empty when none were); it names
     the app's own settings only, never what the link contained."""

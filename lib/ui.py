@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib import (
     export,
@@ -177,6 +178,42 @@ def scenario_controls(rerun: tuple[str, ...], columns: int = 1) -> None:
             st.markdown(f"**{group}**")
             for setting in (s for s in settings.SETTINGS if s.group == group):
                 setting_slider(setting, rerun)
+
+
+def carry_over_page_switch(page: str) -> None:
+    """On a page switch, before the next page draws its widgets: the settings and AI names
+    the last page held go on the next page's widgets (which share their keys) and into the
+    address bar.
+
+    Streamlit carries a bound widget's value over when it was set in the app, but not one
+    the widget read from a link: /?tranche_gw=9 -> Grid opened on the default 6.5 GW, with
+    the address bar saying so. A Back or Forward run is left to its entry's own URL (the
+    history script restores what Streamlit drops there)."""
+    state = st.session_state
+    last, state[PAGE_KEY] = state.get(PAGE_KEY), page
+    if last in (None, page) or _is_history_navigation():
+        return
+    keys = [s.name for s in settings.SETTINGS if s.name in state]
+    if scenario_state.carries_symbols(state.get("symbols")):
+        keys.append("symbols")
+    for key in keys:
+        state[key] = state[key]  # set in the app: Streamlit keeps it on the new widget
+    for key, value in scenario_state.carried_params({k: state[k] for k in keys}).items():
+        if key not in st.query_params:
+            try:
+                st.query_params[key] = value
+            except StreamlitAPIException:  # still bound to a widget: that widget writes it
+                continue
+
+
+PAGE_KEY = "aigrid_page"
+
+
+def _is_history_navigation() -> bool:
+    """Whether this run opens a Back/Forward entry (Streamlit's run context knows; no public
+    API says it)."""
+    ctx = get_script_run_ctx()
+    return bool(getattr(ctx, "is_history_navigation", False))
 
 
 def current_scenario(show_notices: bool = False) -> Scenario:

@@ -164,3 +164,27 @@ def test_symbols_sent_back_after_a_page_switch_are_home_names_only():
         "NVDA", "ORCL"]
     assert scenario_state.linked_symbols({"symbols": "<b>"}) == []
     assert scenario_state.linked_symbols({}) == []
+
+
+def test_a_page_switch_carries_the_settings_and_names_the_widgets_hold_into_the_link():
+    """Test the URL parameters written after a page switch: non-default settings as a link
+    writes them, AI names only when both lists offer them all and they are not the defaults."""
+    held = {"tranche_gw": 9.0, "realisation_pct": 100.0, "lead_time_years": 4.0,
+            "symbols": ["NVDA", "ORCL"], "range": "1Y"}
+    assert scenario_state.carried_params(held) == {
+        "tranche_gw": "9", "realisation_pct": "100", "symbols": ["NVDA", "ORCL"]}
+    assert "symbols" not in scenario_state.carried_params({"symbols": ["NVDA", "VST"]})
+    assert "symbols" not in scenario_state.carried_params({"symbols": ["^IXIC", "ORCL", "AVGO",
+                                                                        "ALAB"]})
+    assert scenario_state.carried_params({"symbols": []}) == {}
+    assert not scenario_state.carries_symbols(None)
+
+
+@given(hs.dictionaries(hs.sampled_from([s.name for s in settings.SETTINGS]),
+                       hs.floats(allow_nan=False, allow_infinity=False)))
+@hsettings(max_examples=200, deadline=None)
+def test_carried_settings_reopen_the_same_scenario(held):
+    """Test that the parameters written after a page switch, opened as a link, give the
+    scenario the widgets held."""
+    params = scenario_state.carried_params(held)
+    assert settings.scenario_from_mapping(params)[0] == settings.scenario_from_mapping(held)[0]

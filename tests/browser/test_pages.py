@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import struct
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -288,6 +289,32 @@ def test_back_after_a_page_switch_reopens_the_scenario_left_behind(app_server, p
     settle(page)
     assert "NVDA" in [t.get("name") for t in plotly_data(page, 0)]
     assert_no_error(page)
+
+
+def test_a_shared_links_settings_and_names_stay_on_a_page_switch(app_server, page):
+    """Test that a link's settings and AI names stay in the page and the address bar across
+    page switches (/?tranche_gw=9 -> Grid showed the default 6.5 GW: Streamlit drops a value a
+    bound widget read from the link, where it keeps one set in the app), and that Back then
+    returns to the link's view."""
+    open_settled(page, app_server, "?tranche_gw=9&symbols=NVDA")
+    link = page.url
+    settle_after(page, page.get_by_role("link", name="Grid", exact=True).click)
+    assert slider_value(page, "tranche_gw") == "9.0" and "tranche_gw=9" in page.url
+    settle_after(page, page.get_by_role("link", name="Market", exact=True).click)
+    assert "symbols=NVDA" in page.url and "tranche_gw=9" in page.url
+    assert {t.get("name") for t in plotly_data(page, 0)} == {"NVDA"}
+    settle_after(page, page.get_by_role("link", name="Grid", exact=True).click)
+    assert slider_value(page, "tranche_gw") == "9.0"
+    for _ in range(3):
+        page.go_back()
+        settle(page)
+    assert _query(page.url) == _query(link) and urlsplit(page.url).path == "/"
+    assert "NVDA" in [t.get("name") for t in plotly_data(page, 0)]
+    assert_no_error(page)
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
 
 
 def test_the_address_bar_reopens_a_setting_moved_to_its_lowest_value(app_server, browser, page):
