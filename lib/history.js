@@ -1,9 +1,12 @@
 // Browser history for a Streamlit page whose settings live in the address bar.
-// 1. One entry per script run. Streamlit adds an entry for every URL parameter a run changes:
-//    a preset that moves six sliders added six, and Back then stepped through half-applied
-//    scenarios. While a run is on, every entry after its first replaces the one before, so
-//    Back returns to the view before the click. A page switch's own entry counts as its run's
-//    first.
+// 1. One entry per action of the visitor. Streamlit adds an entry for every URL parameter a
+//    run changes: a preset that moves six sliders added six, and Back then stepped through
+//    half-applied scenarios. After a click or key press, the first new entry is kept and every
+//    later one replaces the one before, until the next click or key press; so Back returns to
+//    the view before the click. A page switch's own entry counts as its click's first. Entries
+//    Streamlit adds while a page opens (its URL, a link it corrects) replace the one the
+//    browser made. (Counting per script run instead lost entries: Streamlit may update the
+//    address bar after the run's end, which then took the next click's entry.)
 // 2. Back across a page switch keeps the scenario. On a page switch Streamlit drops the URL
 //    parameters bound to widgets of the page left behind, and our sliders share their keys
 //    across pages: Back from Grid to a home view with a preset reopened the defaults. When a
@@ -18,10 +21,16 @@
   if (!app) return;  // not inside a Streamlit page: leave history alone
   window.__aigridHistory = true;
   const STATE = "data-test-script-state";
-  let pushedThisRun = false;
+  let pushedThisAction = true;  // the page's own entry, made by the browser
+  const newAction = () => { pushedThisAction = false; };
+  window.addEventListener("pointerdown", newAction, true);
+  window.addEventListener("keydown", newAction, true);
   let popped = null;  // the query string of a Back/Forward entry, until its run ends
   let restoring = null;  // "sent", then "running": the restoring run replaces the entry
-  window.addEventListener("popstate", () => { popped = location.search; });
+  window.addEventListener("popstate", () => {
+    popped = location.search;
+    pushedThisAction = true;  // Back and Forward make no entries
+  });
   const lostFrom = (search) => {
     const now = new URLSearchParams(location.search);
     return [...new URLSearchParams(search).keys()].some((key) => !now.has(key));
@@ -31,7 +40,6 @@
       if (restoring === "sent") restoring = "running";
       return;
     }
-    pushedThisRun = false;  // the run ended
     if (restoring === "running") restoring = null;
     if (popped !== null && lostFrom(popped) && window.__aigridRestore) {
       restoring = "sent";
@@ -42,8 +50,8 @@
   }).observe(app, { attributes: true, attributeFilter: [STATE] });
   const push = history.pushState.bind(history);
   history.pushState = function pushState(state, title, url) {
-    if (pushedThisRun || restoring !== null) return history.replaceState(state, title, url);
-    pushedThisRun = true;
+    if (pushedThisAction || restoring !== null) return history.replaceState(state, title, url);
+    pushedThisAction = true;
     return push(state, title, url);
   };
 })();
