@@ -73,7 +73,9 @@ def check_link(params: Mapping[str, str | Sequence[str]],
             continue
         if key in settings.SETTINGS_BY_NAME:  # a value the model reads and the slider can hold
             scenario, notices = settings.scenario_from_mapping({key: _last(values)})
-            if notices or not settings.SETTINGS_BY_NAME[key].on_step(getattr(scenario, key)):
+            twice = not isinstance(values, str) and len(values) > 1  # its slider takes neither
+            if twice or notices or not settings.SETTINGS_BY_NAME[key].on_step(
+                    getattr(scenario, key)):
                 drop.append(key)
         elif key not in MARKET_PARAMS or not _market_param_ok(key, values):
             drop.append(key)

@@ -51,6 +51,13 @@ def test_a_value_between_a_sliders_steps_is_dropped_like_any_other_bad_value():
     assert scenario_state.check_link({"lead_time_years": "4.5"}).drop == ()
 
 
+def test_a_setting_given_twice_is_dropped_with_the_notice():
+    """Test that tranche_gw=9&tranche_gw=12 is dropped and named: its slider opens on the
+    default, which the page said nothing about."""
+    check = scenario_state.check_link({"tranche_gw": ["9", "12"], "lead_time_years": ["6"]})
+    assert check.drop == ("tranche_gw",) and "(tranche_gw)" in check.notice
+
+
 def test_every_default_and_preset_value_is_one_its_slider_can_hold():
     """Test that defaults and presets lie on their slider's steps, so the links the app makes
     (share links, the address bar) are never dropped as between steps."""
