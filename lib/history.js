@@ -21,12 +21,15 @@
   if (!app) return;  // not inside a Streamlit page: leave history alone
   window.__aigridHistory = true;
   const STATE = "data-test-script-state";
-  let pushedThisAction = true;  // the page's own entry, made by the browser
-  const newAction = () => { pushedThisAction = false; };
-  window.addEventListener("pointerdown", newAction, true);
-  window.addEventListener("keydown", newAction, true);
   let popped = null;  // the query string of a Back/Forward entry, until its run ends
   let restoring = null;  // "sent", then "running": the restoring run replaces the entry
+  let pushedThisAction = true;  // the page's own entry, made by the browser
+  const newAction = () => {  // a click meanwhile gets its own entry, restore or not
+    pushedThisAction = false;
+    restoring = null;
+  };
+  window.addEventListener("pointerdown", newAction, true);
+  window.addEventListener("keydown", newAction, true);
   window.addEventListener("popstate", () => {
     popped = location.search;
     pushedThisAction = true;  // Back and Forward make no entries
