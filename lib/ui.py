@@ -190,6 +190,10 @@ def carry_over_page_switch(page: str) -> None:
     the address bar saying so. A Back or Forward run is left to its entry's own URL (the
     history script restores what Streamlit drops there)."""
     state = st.session_state
+    # Link settings no widget holds yet (a link to Market or Sources has no slider to read
+    # them): the frontend would drop them on the next page switch.
+    _put_on_widgets({key: st.query_params.get_all(key) for key in st.query_params
+                     if key not in state})
     last, state[PAGE_KEY] = state.get(PAGE_KEY), page
     if last in (None, page) or _is_history_navigation():
         return
@@ -198,12 +202,7 @@ def carry_over_page_switch(page: str) -> None:
         keys.append("symbols")
     for key in keys:
         state[key] = state[key]  # set in the app: Streamlit keeps it on the new widget
-    for key, value in scenario_state.carried_params({k: state[k] for k in keys}).items():
-        if key not in st.query_params:
-            try:
-                st.query_params[key] = value
-            except StreamlitAPIException:  # still bound to a widget: that widget writes it
-                continue
+    _show_in_address_bar(keys)
 
 
 PAGE_KEY = "aigrid_page"
@@ -462,15 +461,38 @@ def history_keeper() -> None:
 
 def _restore_settings() -> None:
     """A Back/Forward entry's settings that Streamlit dropped on a page switch (the history
-    script sends the entry's query string): the grid settings the link check accepts go back
-    on the sliders, and AI names both symbol lists offer back on the list, before the page
-    runs."""
+    script sends the entry's query string) go back on their widgets before the page runs, and
+    into the address bar: a page without those widgets would not write them back, and the
+    entry would lose them for good (Back to /market?tranche_gw=9 left /market)."""
     query = (st.session_state.get(HISTORY_KEY) or {}).get("restore") or ""
-    params = parse_qs(query.lstrip("?"))
-    for name, value in scenario_state.linked_settings(params).items():
-        st.session_state[name] = _typed(settings.SETTINGS_BY_NAME[name], value)
-    if symbols := scenario_state.linked_symbols(params):
-        st.session_state["symbols"] = symbols
+    _show_in_address_bar(_put_on_widgets(parse_qs(query.lstrip("?"))))
+
+
+def _put_on_widgets(params: dict[str, list[str]]) -> list[str]:
+    """A link's settings the link check accepts, and its AI names when the home list offers
+    them all, on their widgets' keys. Returns the keys set."""
+    state = st.session_state
+    named = scenario_state.linked_settings(params)
+    for name, value in named.items():
+        state[name] = _typed(settings.SETTINGS_BY_NAME[name], value)
+    symbols = params.get("symbols", [])
+    if scenario_state.carries_symbols(symbols):
+        state["symbols"] = scenario_state.linked_symbols(params)
+        return [*named, "symbols"]
+    return list(named)
+
+
+def _show_in_address_bar(keys: list[str]) -> None:
+    """What the widgets of `keys` hold, into the address bar where it lacks it (defaults stay
+    out). A widget bound on this page writes its own parameter."""
+    state = st.session_state
+    for key, value in scenario_state.carried_params({k: state[k] for k in keys
+                                                     if k in state}).items():
+        if key not in st.query_params:
+            try:
+                st.query_params[key] = value
+            except StreamlitAPIException:  # bound on this page: its widget writes it
+                continue
 
 
 @st.cache_resource(show_spinner=False)

@@ -313,6 +313,42 @@ def test_a_shared_links_settings_and_names_stay_on_a_page_switch(app_server, pag
     assert_no_error(page)
 
 
+def test_a_market_links_settings_reach_the_grid_and_back_keeps_them(app_server, page):
+    """Test that settings in a link to a page without sliders (Market) reach the Grid page
+    (Streamlit's page dropped them on the switch), that Back onto the Market entry leaves them
+    in its address (Streamlit dropped them from the entry for good), and that a reload there
+    keeps them."""
+    open_settled(page, app_server, "market?tranche_gw=9")
+    settle_after(page, page.get_by_role("link", name="Grid", exact=True).click)
+    assert slider_value(page, "tranche_gw") == "9.0" and "tranche_gw=9" in page.url
+    page.go_back()
+    settle(page)
+    page.wait_for_function("() => location.search.includes('tranche_gw=9')")
+    settle(page)
+    assert urlsplit(page.url).path == "/market"
+    page.reload()
+    settle(page)
+    settle_after(page, page.get_by_role("link", name="Grid", exact=True).click)
+    assert slider_value(page, "tranche_gw") == "9.0"
+    assert_no_error(page)
+
+
+def test_a_page_switch_right_after_back_gets_its_own_entry(app_server, page):
+    """Test that a click on a page link while Back's restore is still on its way adds an entry
+    (the history script replaced entries until the restore ended, so the click overwrote the
+    entry Back had reached, and the next Back skipped it)."""
+    open_settled(page, app_server, "?tranche_gw=9")
+    for link in ("Market", "AI vs the grid"):
+        settle_after(page, page.get_by_role("link", name=link, exact=True).click)
+    page.go_back()
+    page.wait_for_function("() => location.pathname === '/market'")
+    settle_after(page, page.get_by_role("link", name="Grid", exact=True).click)
+    page.go_back()
+    settle(page)
+    assert urlsplit(page.url).path == "/market"
+    assert_no_error(page)
+
+
 def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
