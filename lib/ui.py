@@ -230,11 +230,14 @@ def current_scenario(show_notices: bool = False) -> Scenario:
 
 def check_link(known_extra=()) -> tuple[str, ...]:
     """Drop link parameters the app cannot use (before any widget reads them); one calm notice.
-    Returns the names dropped, so a page can ignore what a bound widget still read from them.
+    Dropped settings go back to their defaults (the page runs once more for that). Returns the
+    names dropped, so a page can ignore what another bound widget still read from them.
 
     A parameter already bound to a widget of this session holds what the visitor chose in it
     (a typed symbol, an emptied list), not what a link brought: Streamlit refuses to drop it,
     and the page checks the widget's value itself."""
+    if note := st.session_state.pop(LINK_NOTE_KEY, ""):  # from the run before (see below)
+        st.info(note, icon=":material/link_off:")
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     dropped = []
     for key in scenario_state.check_link(params, known_extra).drop:
@@ -243,9 +246,27 @@ def check_link(known_extra=()) -> tuple[str, ...]:
         except StreamlitAPIException:  # bound to a widget: the page's own checks apply
             continue
         dropped.append(key)
+    if reset := [key for key in dropped if key in settings.SETTINGS_BY_NAME]:
+        _reset_linked_settings(reset, scenario_state.drop_notice(dropped))
     if dropped:
         st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
     return tuple(dropped)
+
+
+LINK_NOTE_KEY = "aigrid_link_note"
+
+
+def _reset_linked_settings(names: list[str], note: str) -> None:
+    """Dropped settings go back to their defaults on the sliders too. On a page's first run a
+    bound slider takes the link's value even once it is gone from the address bar
+    (/?tranche_gw=7.3: the notice said "reset", the slider showed 7.5 and the model used 7.3),
+    so the defaults go to state and the page runs again, without the parameter, with the
+    notice."""
+    for name in names:
+        setting = settings.SETTINGS_BY_NAME[name]
+        st.session_state[name] = _typed(setting, setting.default)
+    st.session_state[LINK_NOTE_KEY] = note
+    st.rerun()
 
 
 def headline_metrics(summary, scenario: Scenario) -> None:

@@ -114,6 +114,18 @@ def test_odd_links_fall_back_to_defaults_with_one_calm_notice(query):
     assert metric(at, "First shortfall") == f"{expected().first_shortfall:%b %Y}"
 
 
+@pytest.mark.parametrize("value", ["7.3", ["9", "12"]])
+def test_a_dropped_setting_is_the_default_on_its_slider_and_in_the_model(value):
+    """Test that a setting the link check drops (off the slider's steps, or given twice) is the
+    default everywhere, as the notice says: the bound slider read 7.3 from the link anyway, and
+    the model used it while the notice said "reset"."""
+    at = open_page(PAGE, tranche_gw=value)
+    assert not at.exception
+    assert sum("not understood" in box.value for box in at.info) == 1
+    assert at.slider(key="tranche_gw").value == settings.SETTINGS_BY_NAME["tranche_gw"].default
+    assert metric(at, "Peak shortfall (GW)") == f"{expected().peak_shortfall_gw:,.1f}"
+
+
 def test_what_we_know_opens_on_the_requests_chart_and_builds_no_hidden_table():
     """Test that the facts section starts on ERCOT's requests chart and sends no table yet."""
     at = open_page(PAGE)
