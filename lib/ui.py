@@ -246,7 +246,7 @@ def check_link(known_extra=()) -> tuple[str, ...]:
         except StreamlitAPIException:  # bound to a widget: the page's own checks apply
             continue
         dropped.append(key)
-    if reset := [key for key in dropped if key in settings.SETTINGS_BY_NAME]:
+    if reset := [key for key in dropped if key in settings.SETTINGS_BY_NAME or key == "symbols"]:
         _reset_linked_settings(reset, scenario_state.drop_notice(dropped))
     if dropped:
         st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
@@ -257,12 +257,15 @@ LINK_NOTE_KEY = "aigrid_link_note"
 
 
 def _reset_linked_settings(names: list[str], note: str) -> None:
-    """Dropped settings go back to their defaults on the sliders too. On a page's first run a
-    bound slider takes the link's value even once it is gone from the address bar
-    (/?tranche_gw=7.3: the notice said "reset", the slider showed 7.5 and the model used 7.3),
-    so the defaults go to state and the page runs again, without the parameter, with the
-    notice."""
+    """Dropped settings and symbols go back to their defaults on their widgets too. On a page's
+    first run a bound widget takes the link's value even once it is gone from the address bar
+    (/?tranche_gw=7.3: the notice said "reset", the slider showed 7.5 and the model used 7.3;
+    the Market list kept a dropped "<script>"), so the defaults go to state and the page runs
+    again, without the parameter, with the notice."""
     for name in names:
+        if name == "symbols":
+            st.session_state[name] = list(prices.CORE_SYMBOLS)
+            continue
         setting = settings.SETTINGS_BY_NAME[name]
         st.session_state[name] = _typed(setting, setting.default)
     st.session_state[LINK_NOTE_KEY] = note

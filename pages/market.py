@@ -13,7 +13,7 @@ st.caption("Nasdaq Composite with Oracle, Broadcom and Astera Labs. Daily closes
            "Finance; each series keeps its own last date.")
 
 linked = len(st.query_params.get_all("symbols"))  # a link may name more than the list takes
-dropped = ui.check_link()
+ui.check_link()  # dropped symbols go back to the defaults on the list, with its notice
 catalogue = ui.snapshot_catalogue()
 preset = st.segmented_control("Range", market.RANGE_PRESETS, default=market.DEFAULT_RANGE,
                                 key="range", required=True, bind="query-params")
@@ -25,9 +25,7 @@ picked = right.multiselect(
     accept_new_options=True, max_selections=scenario_state.MAX_SYMBOLS, bind="query-params",
     help="Add snapshot names (NVDA, power producers) or type any Yahoo Finance symbol.",
 )
-if "symbols" in dropped:  # the link's symbols were not understood: defaults, as its notice says
-    picked = list(prices.CORE_SYMBOLS)
-elif linked > scenario_state.MAX_SYMBOLS:
+if linked > scenario_state.MAX_SYMBOLS:
     st.info(f"The link named {linked} symbols; the first {scenario_state.MAX_SYMBOLS} are shown.",
             icon=":material/link_off:")
 symbols, rejected = prices.clean_symbols(picked)

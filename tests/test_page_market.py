@@ -95,6 +95,15 @@ def test_a_hostile_symbol_is_refused_without_echoing_markup():
     assert not any("script" in w.value for w in at.warning)
 
 
+def test_a_link_whose_symbols_are_dropped_shows_the_default_list_it_draws():
+    """Test that ?symbols=<script> gives the notice, and the list shows the four defaults the
+    chart draws (it kept the tag, under a notice saying the symbols were reset)."""
+    at = market_page(symbols="<script>")
+    assert not at.exception
+    assert sum("not understood" in box.value for box in at.info) == 1
+    assert at.multiselect(key="symbols").value == ["^IXIC", "ORCL", "AVGO", "ALAB"]
+
+
 def test_a_custom_range_link_opens_that_range():
     """Test that ?range=Custom&custom_range=2025-12-01&custom_range=2025-12-31 shows December."""
     at = market_page(range="Custom", custom_range=["2025-12-01", "2025-12-31"])
