@@ -59,18 +59,14 @@ def _iso_dates(values: str | Sequence[str]) -> bool:
         return False
 
 
-def check_link(params: Mapping[str, str | Sequence[str]],
-               known_extra: Iterable[str] = ()) -> LinkCheck:
+def check_link(params: Mapping[str, str | Sequence[str]]) -> LinkCheck:
     """Which parameters of a (possibly hostile) link to drop so the page opens on defaults.
 
     Grid settings are checked by `settings.scenario_from_mapping`; market parameters here;
     anything else unknown is dropped. The notice never echoes what the link contained.
     """
-    extra = set(known_extra)
     drop = []
     for key, values in params.items():
-        if key in extra:
-            continue
         if key in settings.SETTINGS_BY_NAME:  # a value the model reads and the slider can hold
             scenario, notices = settings.scenario_from_mapping({key: _last(values)})
             twice = not isinstance(values, str) and len(values) > 1  # its slider takes neither
@@ -110,11 +106,13 @@ def carried_params(held: Mapping[str, object]) -> dict[str, str | list[str]]:
     """The URL parameters for what the widgets hold across a page switch: the settings in
     `held` that differ from their defaults, as a link writes them, and AI names that are not
     the default four."""
-    names = [s.name for s in settings.SETTINGS if s.name in held]
-    scenario, _ = settings.scenario_from_mapping({name: held[name] for name in names})
-    params: dict[str, str | list[str]] = {
-        name: text for name, text in settings.scenario_to_mapping(scenario).items()
-        if name in names}
+    params: dict[str, str | list[str]] = {}
+    for name in (s.name for s in settings.SETTINGS if s.name in held):
+        # One at a time: an end year before the start year stays as the slider holds it (the
+        # model's fix, end = start, is the model's, and the page says so).
+        scenario, _ = settings.scenario_from_mapping({name: held[name]})
+        params.update({k: v for k, v in settings.scenario_to_mapping(scenario).items()
+                       if k == name})
     symbols = held.get("symbols")
     if carries_symbols(symbols) and list(symbols) != list(prices.CORE_SYMBOLS):
         params["symbols"] = list(symbols)

@@ -228,7 +228,7 @@ def current_scenario(show_notices: bool = False) -> Scenario:
     return scenario
 
 
-def check_link(known_extra=()) -> tuple[str, ...]:
+def check_link() -> tuple[str, ...]:
     """Drop link parameters the app cannot use (before any widget reads them); one calm notice.
     Dropped settings go back to their defaults (the page runs once more for that). Returns the
     names dropped, so a page can ignore what another bound widget still read from them.
@@ -240,7 +240,7 @@ def check_link(known_extra=()) -> tuple[str, ...]:
         st.info(note, icon=":material/link_off:")
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     dropped = []
-    for key in scenario_state.check_link(params, known_extra).drop:
+    for key in scenario_state.check_link(params).drop:
         try:
             del st.query_params[key]
         except StreamlitAPIException:  # bound to a widget: the page's own checks apply

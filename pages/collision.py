@@ -21,7 +21,7 @@ st.caption("The market prices AI demand as a straight line up; the power it need
            "slow, lumpy steps. Top: AI-infrastructure stocks. Below: the market's demand line for "
            "new large load in Texas (ERCOT) against a stepped firm build-out. Scenario "
            "arithmetic, not a forecast.")
-ui.check_link(known_extra=())
+ui.check_link()
 
 offered = list(scenario_state.HOME_SYMBOLS)
 ui.note_unlisted_symbols("symbols", offered)

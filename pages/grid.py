@@ -10,7 +10,7 @@ st.caption("ERCOT (Texas). Demand is the market's linear expectation of new larg
            "is firm capacity that arrives in tranches, each only after its lead time. "
            "Scenario arithmetic, not a forecast: every default has a source or is labelled an "
            "assumption (hover the ? beside each slider).")
-ui.check_link(known_extra=scenario_state.MARKET_PARAMS)
+ui.check_link()
 
 
 # A slider move reruns these two fragments and nothing else on the page (see scenario_controls).

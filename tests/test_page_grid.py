@@ -114,6 +114,15 @@ def test_odd_links_fall_back_to_defaults_with_one_calm_notice(query):
     assert metric(at, "First shortfall") == f"{expected().first_shortfall:%b %Y}"
 
 
+def test_market_parameters_in_a_grid_link_are_checked_too():
+    """Test that a Grid link keeps a valid Market range for the Market page, and drops a bogus
+    one with the notice (it stayed in the address bar without a word)."""
+    assert not [box for box in open_page(PAGE, range="1Y", mode="Log price").info
+                if "not understood" in box.value]
+    odd = open_page(PAGE, range="bogus", mode="x")
+    assert sum("not understood" in box.value for box in odd.info) == 1
+
+
 @pytest.mark.parametrize("value", ["7.3", ["9", "12"]])
 def test_a_dropped_setting_is_the_default_on_its_slider_and_in_the_model(value):
     """Test that a setting the link check drops (off the slider's steps, or given twice) is the

@@ -184,6 +184,8 @@ def test_a_page_switch_carries_the_settings_and_names_the_widgets_hold_into_the_
     assert "symbols" not in scenario_state.carried_params({"symbols": ["^IXIC", "ORCL", "AVGO",
                                                                         "ALAB"]})
     assert scenario_state.carried_params({"symbols": []}) == {}
+    assert scenario_state.carried_params({"start_year": 2030, "end_year": 2025}) == {
+        "start_year": "2030", "end_year": "2025"}  # as the sliders hold them
     assert not scenario_state.carries_symbols(None)
 
 
