@@ -29,7 +29,8 @@ picked = st.sidebar.multiselect("AI names", offered, default=list(prices.CORE_SY
                                 key="symbols", max_selections=10, bind="query-params")
 symbols = picked or list(prices.CORE_SYMBOLS)
 result = ui.cached_prices(tuple(symbols), ui.is_offline())
-ui.show_notices(result.notices)
+ui.show_notices([*([] if picked else ["No AI names picked: the chart shows the four defaults."]),
+                 *result.notices])
 ui.crash_cards(result.frame, symbols, events.CRASH_DAY)
 as_of = market.as_of_text(result.provenance)
 

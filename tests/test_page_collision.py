@@ -121,6 +121,17 @@ def test_a_link_with_symbols_the_page_does_not_chart_says_so():
     assert "1 symbol" in notice and "ZZZZQ" not in notice
 
 
+def test_an_emptied_names_list_says_the_chart_shows_the_defaults():
+    """Test that with no AI names picked (the list cleared, ?symbols=) the page says the chart
+    shows the four defaults, which it draws: the list was empty beside four lines."""
+    at = open_page(PAGE)
+    at.multiselect(key="symbols").set_value([]).run()
+    assert not at.exception
+    assert any("No AI names picked" in box.value for box in at.info)
+    names = {t.get("name") for c in charts(at) for t in c["data"]}
+    assert {"^IXIC", "ORCL", "AVGO", "ALAB"} <= names
+
+
 def test_a_horizon_after_the_last_close_says_it_has_no_prices():
     """Test that a horizon starting in 2030 (prices end in 2026) says in the chart and its
     caption that it has no prices, instead of an empty panel and a caption about rebasing."""
