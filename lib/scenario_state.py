@@ -116,7 +116,24 @@ def carried_params(held: Mapping[str, object]) -> dict[str, str | list[str]]:
     symbols = held.get("symbols")
     if carries_symbols(symbols) and list(symbols) != list(prices.CORE_SYMBOLS):
         params["symbols"] = list(symbols)
+    params.update({k: v for k, v in linked_view(held).items() if v != VIEW_DEFAULTS[k]})
     return params
+
+
+VIEW_DEFAULTS = {"range": market.DEFAULT_RANGE, "mode": market.VIEW_MODES[0]}
+
+
+def linked_view(params: Mapping[str, object]) -> dict[str, str]:
+    """The Market page's range and view among `params` (a link's, or what its widgets hold),
+    where they are ones the page offers."""
+    offered = {"range": market.RANGE_PRESETS, "mode": market.VIEW_MODES}
+    view = {}
+    for key, options in offered.items():
+        value = params.get(key)
+        value = value[-1] if isinstance(value, list | tuple) and value else value
+        if isinstance(value, str) and value in options:
+            view[key] = value
+    return view
 
 
 def drop_notice(dropped: Sequence[str]) -> str:

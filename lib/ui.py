@@ -198,6 +198,7 @@ def carry_over_page_switch(page: str) -> None:
     if last in (None, page) or _is_history_navigation():
         return
     keys = [s.name for s in settings.SETTINGS if s.name in state]
+    keys += [key for key in scenario_state.VIEW_DEFAULTS if key in state]
     if scenario_state.carries_symbols(state.get("symbols")):
         keys.append("symbols")
     for key in keys:
@@ -498,12 +499,15 @@ def _restore_settings() -> None:
 
 
 def _put_on_widgets(params: dict[str, list[str]]) -> list[str]:
-    """A link's settings the link check accepts, and its AI names when the home list offers
-    them all, on their widgets' keys. Returns the keys set."""
+    """A link's settings the link check accepts, the Market range and view it offers, and AI
+    names when the home list offers them all, on their widgets' keys. Returns the keys set."""
     state = st.session_state
     named = scenario_state.linked_settings(params)
     for name, value in named.items():
         state[name] = _typed(settings.SETTINGS_BY_NAME[name], value)
+    view = scenario_state.linked_view(params)
+    state.update(view)
+    named = {**named, **view}
     symbols = params.get("symbols", [])
     if scenario_state.carries_symbols(symbols):
         state["symbols"] = scenario_state.linked_symbols(params)

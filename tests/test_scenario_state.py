@@ -186,6 +186,9 @@ def test_a_page_switch_carries_the_settings_and_names_the_widgets_hold_into_the_
     assert scenario_state.carried_params({"symbols": []}) == {}
     assert scenario_state.carried_params({"start_year": 2030, "end_year": 2025}) == {
         "start_year": "2030", "end_year": "2025"}  # as the sliders hold them
+    assert scenario_state.carried_params({"range": "3M", "mode": "Price"}) == {
+        "range": "3M", "mode": "Price"}
+    assert scenario_state.carried_params({"range": "1Y", "mode": "<b>"}) == {}  # default, odd
     assert not scenario_state.carries_symbols(None)
 
 

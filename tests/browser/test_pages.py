@@ -367,6 +367,24 @@ def test_back_onto_a_corrected_links_own_entry_resets_it_again(app_server, page)
     assert_no_error(page)
 
 
+def test_the_market_range_and_view_stay_in_the_address_bar_on_other_pages(app_server, page):
+    """Test that a Market link's range and view stay in the address bar on the Grid and
+    Sources pages (a link copied there lost them), also after Back onto the Grid entry, and
+    that Market opens on them again."""
+    open_settled(page, app_server, "market?range=3M&mode=Price")
+    for link in ("Grid", "Sources & method"):
+        settle_after(page, page.get_by_role("link", name=link, exact=True).click)
+        assert {"range": ["3M"], "mode": ["Price"]}.items() <= _query(page.url).items()
+    page.go_back()
+    settle(page)
+    page.wait_for_function("() => location.search.includes('range=3M')")
+    settle(page)
+    assert urlsplit(page.url).path == "/grid" and "mode=Price" in page.url
+    settle_after(page, page.get_by_role("link", name="Market", exact=True).click)
+    assert {"range": ["3M"], "mode": ["Price"]}.items() <= _query(page.url).items()
+    assert_no_error(page)
+
+
 def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
