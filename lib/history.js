@@ -3,10 +3,11 @@
 //    run changes: a preset that moves six sliders added six, and Back then stepped through
 //    half-applied scenarios. After a click or key press, the first new entry is kept and every
 //    later one replaces the one before, until the next click or key press; so Back returns to
-//    the view before the click. A page switch's own entry counts as its click's first. Entries
-//    Streamlit adds while a page opens (its URL, a link it corrects) replace the one the
-//    browser made. (Counting per script run instead lost entries: Streamlit may update the
-//    address bar after the run's end, which then took the next click's entry.)
+//    the view before the click. A page switch's own entry counts as its click's first. Until
+//    the first click, entries replace the one the browser made. (A link the app corrects still
+//    opens with an extra entry: Streamlit writes the correction before this script is loaded.
+//    Counting per script run lost entries: Streamlit may update the address bar after the
+//    run's end, which then took the next click's entry.)
 // 2. Back across a page switch keeps the scenario. On a page switch Streamlit drops the URL
 //    parameters bound to widgets of the page left behind, and our sliders share their keys
 //    across pages: Back from Grid to a home view with a preset reopened the defaults. When a
