@@ -240,20 +240,15 @@ def check_link() -> tuple[str, ...]:
     if note := st.session_state.pop(LINK_NOTE_KEY, ""):  # from the run before (see below)
         st.info(note, icon=":material/link_off:")
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    dropped, bound = [], []
+    dropped = []
     for key in scenario_state.check_link(params).drop:
         try:
             del st.query_params[key]
         except StreamlitAPIException:  # bound to a widget: the page's own checks apply
-            # A slider cannot hold a value the check refuses: this one came from a Back or
-            # Forward entry's address (a corrected link's own entry), which the slider takes.
-            if key in settings.SETTINGS_BY_NAME and not note:
-                bound.append(key)
             continue
         dropped.append(key)
-    reset = [key for key in dropped if key in settings.SETTINGS_BY_NAME or key == "symbols"]
-    if reset or bound:
-        _reset_linked_settings([*reset, *bound], scenario_state.drop_notice([*dropped, *bound]))
+    if reset := [key for key in dropped if key in settings.SETTINGS_BY_NAME or key == "symbols"]:
+        _reset_linked_settings(reset, scenario_state.drop_notice(dropped))
     if dropped:
         st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
     return tuple(dropped)
