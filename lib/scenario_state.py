@@ -111,8 +111,8 @@ def carried_params(held: Mapping[str, object]) -> dict[str, str | list[str]]:
         # One at a time: an end year before the start year stays as the slider holds it (the
         # model's fix, end = start, is the model's, and the page says so).
         scenario, _ = settings.scenario_from_mapping({name: held[name]})
-        params.update({k: v for k, v in settings.scenario_to_mapping(scenario).items()
-                       if k == name})
+        if (text := settings.scenario_to_mapping(scenario).get(name)) is not None:
+            params[name] = text
     symbols = held.get("symbols")
     if carries_symbols(symbols) and list(symbols) != list(prices.CORE_SYMBOLS):
         params["symbols"] = list(symbols)
@@ -126,14 +126,9 @@ VIEW_DEFAULTS = {"range": market.DEFAULT_RANGE, "mode": market.VIEW_MODES[0]}
 def linked_view(params: Mapping[str, object]) -> dict[str, str]:
     """The Market page's range and view among `params` (a link's, or what its widgets hold),
     where they are ones the page offers."""
-    offered = {"range": market.RANGE_PRESETS, "mode": market.VIEW_MODES}
-    view = {}
-    for key, options in offered.items():
-        value = params.get(key)
-        value = value[-1] if isinstance(value, list | tuple) and value else value
-        if isinstance(value, str) and value in options:
-            view[key] = value
-    return view
+    return {key: _last(value) for key in VIEW_DEFAULTS
+            if isinstance(value := params.get(key), str | list | tuple)
+            and _market_param_ok(key, value)}
 
 
 def drop_notice(dropped: Sequence[str]) -> str:

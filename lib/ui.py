@@ -502,12 +502,11 @@ def _put_on_widgets(params: dict[str, list[str]]) -> list[str]:
         state[name] = _typed(settings.SETTINGS_BY_NAME[name], value)
     view = scenario_state.linked_view(params)
     state.update(view)
-    named = {**named, **view}
-    symbols = params.get("symbols", [])
-    if scenario_state.carries_symbols(symbols):
+    keys = [*named, *view]
+    if scenario_state.carries_symbols(params.get("symbols", [])):
         state["symbols"] = scenario_state.linked_symbols(params)
-        return [*named, "symbols"]
-    return list(named)
+        keys.append("symbols")
+    return keys
 
 
 def _show_in_address_bar(keys: list[str]) -> None:
