@@ -326,6 +326,18 @@ def record_peak_label(folder: Path = GRID_DIR) -> str:
     return f"Record peak demand {row['Peak demand (GW)']:.1f} GW{when}"
 
 
+LOAD_WAIT_FACT = "lead_times:25"  # ERCOT: 24-36+ months from site acquisition to power
+
+
+def shortfall_meaning(folder: Path = GRID_DIR) -> str:
+    """What a shortfall is on the grid, in one sentence, with the sourced wait for power: the
+    model's shortfall is load that waits to connect, not load that is cut off."""
+    wait = fact(LOAD_WAIT_FACT, folder)
+    return (f"A shortfall is expected new load that no firm supply carries yet: that load waits "
+            f"for power (in ERCOT {wait.summary} from site to power, fact {wait.fact_id}); it is "
+            "not a forecast of blackouts.")
+
+
 def lead_time_table(folder: Path = GRID_DIR) -> pd.DataFrame:
     """LEAD_TIME_COLUMNS: build and connection lead times in years (NaN where not stated)."""
     rename = {

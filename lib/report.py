@@ -102,6 +102,8 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
         f"- Unserved energy to {scenario.end_year}: {summary.unserved_twh:,.0f} TWh",
         f"- Share of expected load powered in 2030: {share}",
         "",
+        grid_facts.shortfall_meaning(),
+        "",
         "## Powered share by year",
         "| Year | Expected (GW) | Powered (GW) | Powered share (%) |",
         "|---:|---:|---:|---:|",

@@ -291,7 +291,8 @@ def headline_metrics(summary, scenario: Scenario) -> None:
 def _first_shortfall_metric(target, summary) -> None:
     first = summary.first_shortfall
     target.metric("First shortfall", f"{first:%b %Y}" if first is not None else "No shortfall",
-                  help="First month in which expected demand exceeds firm supply.")
+                  help="First month in which expected demand exceeds firm supply: from then on "
+                       "part of the expected load waits for power (not a blackout).")
 
 
 def _share_2030_metric(target, summary, label: str) -> None:

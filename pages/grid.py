@@ -53,7 +53,8 @@ with output:
     results()
     st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
                "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
-               "expected energy. Method: Sources & method page.")
+               f"expected energy. {grid_facts.shortfall_meaning()} Method: Sources & method "
+               "page.")
     years()
 
 

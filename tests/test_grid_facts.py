@@ -8,6 +8,7 @@ from lib.grid_facts import (
     FACT_FILES,
     GRID_DIR,
     LEAD_TIME_COLUMNS,
+    LOAD_WAIT_FACT,
     PEAK_COLUMNS,
     QUEUE_COLUMNS,
     SOURCES_COLUMNS,
@@ -22,6 +23,7 @@ from lib.grid_facts import (
     parse_date,
     peak_history,
     queue_history,
+    shortfall_meaning,
 )
 
 
@@ -177,3 +179,10 @@ def test_the_record_peak_label_says_when_and_that_it_is_preliminary():
     assert label == "Record peak demand 85.6 GW (Aug 2024, preliminary)"
     fig = figures.fig_queue_history(queue_history(), 85.55898, label)
     assert fig.layout.annotations[0].text == label
+
+
+def test_the_shortfall_meaning_quotes_the_sourced_wait_for_power():
+    """Test that the sentence takes its wait from the data, with the fact's id."""
+    text = shortfall_meaning()
+    wait = fact(LOAD_WAIT_FACT)
+    assert wait.summary in text and wait.fact_id in text and "ERCOT" in wait.label

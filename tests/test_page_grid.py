@@ -180,3 +180,13 @@ def test_the_chart_toolbar_offers_no_cloud_upload_and_no_untitled_png():
     at = open_page(PAGE)
     for data in component_data(at, "aigrid_chart"):
         assert {"sendChartToCloud", "toImage"} <= set(data["config"]["modeBarButtonsToRemove"])
+
+
+def test_the_page_says_a_shortfall_is_load_waiting_for_power_not_a_blackout():
+    """Test that the page says what a shortfall means for the grid, with the sourced wait."""
+    at = open_page(PAGE)
+    shown = texts(at)
+    assert "not a forecast of blackouts" in shown
+    assert "2–3 years" in shown and "lead_times:25" in shown
+    [first] = [m for m in at.metric if m.label == "First shortfall"]
+    assert "waits for power" in first.help

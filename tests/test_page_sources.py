@@ -28,3 +28,8 @@ def test_sources_page_says_how_strong_its_sources_are_and_where_each_was_read():
     assert "Source quality is mixed" in texts(at)
     facts = next(df.value for df in at.dataframe if "Fact ID" in df.value.columns)
     assert "Read at" in facts.columns and facts["Read at"].str.len().gt(0).all()
+
+
+def test_sources_page_says_what_a_shortfall_means():
+    """Test that the method says a shortfall is load waiting for power, not a blackout."""
+    assert "not a forecast of blackouts" in texts(open_page("pages/sources.py"))

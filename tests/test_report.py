@@ -33,6 +33,7 @@ def test_summary_states_the_headline_numbers_and_the_crash_moves():
     assert f"powered in 2030: {numbers.share_2030_pct:.0f}%" in summary
     assert "^IXIC: -1.69% (-398.69)" in summary
     assert "ALAB to 15 May 2026 (snapshot)" in summary
+    assert "not a forecast of blackouts" in summary  # what a shortfall means travels too
 
 
 def test_report_zip_without_images_still_holds_csvs_and_summary():
