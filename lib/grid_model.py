@@ -1,9 +1,11 @@
 """Grid-capacity model: the market's straight demand line against stepped firm supply (ERCOT).
 
 Scenario arithmetic, not a forecast. Demand is new large (AI/data-centre) load in GW on top of
-the grid at the horizon start; supply is the firm GW available for it: a headroom plus tranches
-that are decided every few years and energised only after a lead time. The numpy core
-(`evaluate`) works on a monthly axis; the DataFrame wrappers follow the contracts below.
+the grid of January 2024 (MODEL_START_YEAR); supply is the firm GW available for it: a headroom
+plus tranches that are decided every few years from then and energised only after a lead time.
+The model runs on the calendar: the horizon (start_year to end_year) is the window it reports,
+so a later start year shows a later part of the same scenario. The numpy core (`evaluate`) works
+on a monthly axis; the DataFrame wrappers follow the contracts below.
 Defaults and their sources live in lib/settings.py; this module knows nothing about the data.
 """
 
@@ -35,6 +37,9 @@ YEAR_DTYPES = {"Year": "int64", **{c: "float64" for c in YEAR_COLUMNS[1:]}}
 MAX_GW = 1e6
 MAX_HORIZON_YEARS = 100  # 1,200 months: keeps arrays small and tranche counts bounded
 YEAR_LIMITS = (1900, 2150)  # + a 100-year lead time stays inside datetime64[ns] (to 2262)
+# The demand line and the first tranche decision start in January of this year: the sourced
+# defaults describe the queue from 2024 on (lib/settings.py).
+MODEL_START_YEAR = 2024
 _EPS_MONTHS = 1e-9  # so 12 * 0.5 * 2 == 12.000000000000002 still lands in month 12, not 13
 
 
@@ -46,7 +51,7 @@ class ScenarioError(ValueError):
 class Scenario:
     """One set of model inputs; units are in the names. Defaults are sourced in lib/settings.py."""
 
-    demand_start_gw: float = 0.0  # new large load at the horizon start
+    demand_start_gw: float = 0.0  # new large load in January MODEL_START_YEAR
     demand_growth_gw_per_year: float = 38.8  # queue as filed: ~233 GW by 2030
     realisation_pct: float = 49.8  # ERCOT's haircut
     arrival_delay_months: float = 6.0  # ERCOT's 180-day shift
@@ -68,7 +73,7 @@ class Scenario:
         """Return a copy whose demand line (before realisation) reaches target_gw in January
         of target_year, e.g. the large-load queue as filed by 2030."""
         growth = growth_to_reach_gw_per_year(
-            target_gw, target_year, self.demand_start_gw, self.start_year
+            target_gw, target_year, self.demand_start_gw, MODEL_START_YEAR
         )
         return replace(self, demand_growth_gw_per_year=growth)
 
@@ -146,11 +151,17 @@ def _month_axis(start_year: int, n_months: int) -> tuple[np.ndarray, np.ndarray]
     return months, hours
 
 
+def _offset_months(scenario: Scenario) -> int:
+    """Months from January MODEL_START_YEAR to the horizon's first month (negative before)."""
+    return 12 * (scenario.start_year - MODEL_START_YEAR)
+
+
 def _tranches(scenario: Scenario, n_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decision month index, energisation month index and size (GW) of every tranche decided
-    within n_months. Energisation is the first month start at or after decision + lead time."""
+    """Decision month index, energisation month index (both counted from January
+    MODEL_START_YEAR) and size (GW) of every tranche decided before the horizon's end, n_months
+    from its start. Energisation is the first month start at or after decision + lead time."""
     every_months = 12.0 * scenario.tranche_every_years
-    k = np.arange(math.ceil(n_months / every_months))
+    k = np.arange(max(math.ceil((_offset_months(scenario) + n_months) / every_months), 0))
     decided = np.floor(k * every_months + _EPS_MONTHS).astype(np.int64)
     energised = np.ceil(decided + 12.0 * scenario.lead_time_years - _EPS_MONTHS).astype(np.int64)
     with np.errstate(over="ignore"):  # huge growth overflows to inf; the cap brings it back
@@ -160,8 +171,10 @@ def _tranches(scenario: Scenario, n_months: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _demand_gw(scenario: Scenario, n_months: int) -> np.ndarray:
-    """Realised demand at each month start: rate x (start + growth x years since arrival)."""
-    grown_years = np.maximum(np.arange(n_months) - scenario.arrival_delay_months, 0.0) / 12.0
+    """Realised demand at each month start: rate x (start + growth x years since arrival),
+    the line growing from January MODEL_START_YEAR (+ the arrival delay) and flat before."""
+    since_start = _offset_months(scenario) + np.arange(n_months)
+    grown_years = np.maximum(since_start - scenario.arrival_delay_months, 0.0) / 12.0
     line_gw = scenario.demand_start_gw + scenario.demand_growth_gw_per_year * grown_years
     return scenario.realisation_pct / 100.0 * line_gw
 
@@ -169,8 +182,11 @@ def _demand_gw(scenario: Scenario, n_months: int) -> np.ndarray:
 def _supply_gw(scenario: Scenario, n_months: int) -> np.ndarray:
     """Firm supply at each month start: headroom plus every tranche energised by then."""
     _, energised, sizes_gw = _tranches(scenario, n_months)
-    inside = energised < n_months
-    added_gw = np.bincount(energised[inside], weights=sizes_gw[inside], minlength=n_months)
+    at = energised - _offset_months(scenario)  # month index in the horizon
+    before, inside = at <= 0, (at > 0) & (at < n_months)
+    added_gw = np.bincount(at[inside], weights=sizes_gw[inside], minlength=n_months)
+    added_gw = added_gw.astype(np.float64, copy=False)  # int zeros when nothing is inside
+    added_gw[0] = sizes_gw[before].sum()
     return scenario.headroom_gw + np.cumsum(added_gw)
 
 
@@ -208,11 +224,12 @@ def build_gap_table(scenario: Scenario, n_months: int | None = None) -> pd.DataF
 
 
 def tranche_table(scenario: Scenario) -> pd.DataFrame:
-    """TRANCHE_COLUMNS: every tranche decided within the horizon, its energisation month (which
-    may fall after the horizon ends) and its size in firm GW."""
+    """TRANCHE_COLUMNS: every tranche decided from January MODEL_START_YEAR to the horizon's
+    end, its energisation month (which may fall after the horizon ends) and its size in firm
+    GW."""
     n = horizon_months(scenario.validated())
     decided, energised, sizes_gw = _tranches(scenario, n)
-    start = np.datetime64(f"{scenario.start_year:04d}-01", "M")
+    start = np.datetime64(f"{MODEL_START_YEAR:04d}-01", "M")
     return pd.DataFrame(
         {
             "Decided": (start + decided).astype("datetime64[ns]"),

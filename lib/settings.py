@@ -52,8 +52,8 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "demand_start_gw", "Large load at start (GW)", "Demand", 0.0, (0.0, 250.0), 1.0,
-        "New large (AI/data-centre) load already running at the horizon start, on top of the "
-        "grid as it was then. Default 0: demand is measured as new load.",
+        "New large (AI/data-centre) load already running in January 2024, when the model "
+        "starts, on top of the grid as it was then. Default 0: demand is measured as new load.",
         ASSUMPTION,
         "The model counts only new large load on top of the January 2024 grid: load already "
         "connected then is served by the existing fleet and is in neither demand nor supply. "
@@ -66,7 +66,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Default: ERCOT's queue of more than 233 GW (9 Dec 2025 board), mostly data centres "
         "aiming to connect by 2030, reached linearly from 0 in Jan 2024 to Jan 2030: 233 / 6 "
         "= 38.8 GW/year. Requests are not peak demand; the line is front-loaded, since most "
-        "requests ask for power late in the decade.",
+        "requests ask for power late in the decade. After 2030 the line keeps the same pace, "
+        "past the queue as filed: the market's straight line, extrapolated.",
         "ercot_large_load_queue:13",
         also=("ercot_large_load_queue:14",),
     ),
@@ -89,9 +90,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "headroom_gw", "Firm headroom at start (GW)", "Build-out", 13.5, (0.0, 100.0), 0.5,
-        "Firm capacity free for new large load at the horizon start, including projects "
-        "already decided before it. Default 13.5 GW: the gas and battery capacity added in "
-        "2024-2025 while the peak stayed near its 2023 record. An assumption; see its reason.",
+        "Firm capacity free for new large load in January 2024, when the model starts, "
+        "including projects already decided before then. Default 13.5 GW: the gas and "
+        "battery capacity added in 2024-2025 while the peak stayed near its 2023 record. An "
+        "assumption; see its reason.",
         ASSUMPTION,
         "No row in data/grid gives ERCOT's spare firm capacity or reserve margin. Gas plus "
         "batteries added in 2024-2025 = 3.4 + 4.374 (2024, Dallas Fed: "
@@ -116,7 +118,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "tranche_every_years", "Tranche interval (years)", "Build-out", 1.0,
         (0.5, 10.0), 0.5,
-        "How often a new tranche is decided; the first is decided at the horizon start. "
+        "How often a new tranche is decided; the first is decided in January 2024. "
         "Default 1: the additions behind the tranche size are yearly totals.",
         ASSUMPTION,
         "Capacity additions in data/grid are reported per year (or summer to summer), so one "
@@ -153,8 +155,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "start_year", "Start year", "Horizon", 2024, (2020, 2030), 1,
-        "The horizon starts in January of this year; the demand line and the first tranche "
-        "decision start here.",
+        "The horizon (the window the chart, numbers and downloads cover) starts in January of "
+        "this year. The model runs on the calendar from January 2024, so a later start shows a "
+        "later part of the same scenario; before 2024 there is no new load and no tranche.",
         ASSUMPTION,
         "2024 is the year of the earliest queue snapshot in data/grid (56 GW, Sept 2024, "
         "ercot_large_load_queue:1), before the queue took off.",
@@ -188,7 +191,8 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             Preset(
                 "Queue as filed",
                 "Every GW in ERCOT's large-load queue (more than 233 GW at the Dec 2025 board) "
-                "energises on the requested date: the market's straight line, no haircut.",
+                "energises on the requested date: the market's straight line, no haircut, kept "
+                "at the same pace after 2030.",
                 MappingProxyType({"realisation_pct": 100.0, "arrival_delay_months": 0.0}),
                 ("ercot_large_load_queue:13", "ercot_large_load_queue:11"),
             ),

@@ -14,6 +14,7 @@ from lib.grid_model import (
     GAP_COLUMNS,
     GAP_DTYPES,
     MAX_GW,
+    MODEL_START_YEAR,
     YEAR_COLUMNS,
     YEAR_DTYPES,
     Scenario,
@@ -245,3 +246,24 @@ def test_evaluate_takes_well_under_a_millisecond():
     s = Scenario()
     best_s = min(timeit.repeat(lambda: evaluate(s), number=200, repeat=5)) / 200
     assert best_s < 1e-3
+
+
+@SEEDED
+@given(scenarios(), hs.integers(2020, 2030))
+def test_the_start_year_moves_the_window_not_the_scenario(s, other_start):
+    """Test that the model runs on the calendar from January 2024 (MODEL_START_YEAR): two
+    horizons of one scenario agree, month by month, where they overlap."""
+    other = replace(s, start_year=min(other_start, s.end_year))  # the windows overlap
+    a, b = build_gap_table(s).set_index("Month"), build_gap_table(other).set_index("Month")
+    both = a.index.intersection(b.index)
+    assert len(both) > 0
+    pd.testing.assert_frame_equal(a.loc[both], b.loc[both], rtol=1e-9, atol=1e-9)
+
+
+def test_no_new_load_and_no_tranche_before_the_model_starts():
+    """Test that a horizon from 2020 holds the start level and the headroom until 2024."""
+    s = replace(Scenario(), start_year=2020, demand_start_gw=5.0)
+    early = build_gap_table(s).set_index("Month").loc[:"2023-12-01"]
+    assert len(early) == 48 and MODEL_START_YEAR == 2024
+    assert (early["Demand (GW)"] == 5.0 * s.realisation_pct / 100).all()
+    assert (early["Supply (GW)"] == s.headroom_gw).all()

@@ -190,3 +190,11 @@ def test_the_page_says_a_shortfall_is_load_waiting_for_power_not_a_blackout():
     assert "2–3 years" in shown and "lead_times:25" in shown
     [first] = [m for m in at.metric if m.label == "First shortfall"]
     assert "waits for power" in first.help
+
+
+def test_an_earlier_start_year_shows_more_calendar_not_an_earlier_shortfall():
+    """Test that /grid?start_year=2020 reports the default scenario's first shortfall: the
+    model runs from January 2024 whatever window the horizon shows."""
+    at = open_page(PAGE, start_year="2020")
+    assert metric(at, "First shortfall") == f"{expected().first_shortfall:%b %Y}"
+    assert metric(at, "Share powered in 2030") == f"{expected().share_2030_pct:.0f}%"

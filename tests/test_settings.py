@@ -9,7 +9,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as hs
 
 from lib.grid_facts import fact
-from lib.grid_model import Scenario, build_gap_table, summarise
+from lib.grid_model import MODEL_START_YEAR, Scenario, build_gap_table, summarise
 from lib.settings import (
     ASSUMPTION,
     GROUPS,
@@ -239,3 +239,10 @@ def test_a_default_resting_on_a_secondary_source_names_its_site_and_what_agrees_
     for setting in SETTINGS:  # every corroborating row exists
         for fact_id in setting.also:
             assert fact(fact_id).url
+
+
+def test_the_settings_say_when_the_model_starts():
+    """Test that the start-year and start-level help name the model's own start."""
+    start = f"January {MODEL_START_YEAR}"
+    for name in ("start_year", "demand_start_gw", "headroom_gw", "tranche_every_years"):
+        assert start in SETTINGS_BY_NAME[name].help
