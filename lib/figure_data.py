@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 
 TRACE_COLUMN = "Trace"
 EXTRA_ARRAYS = {"base": "Base", "text": "Text", "hovertext": "Hover text"}  # per-point extras
+# A trace's meta may name its customdata columns for the CSV: {CUSTOMDATA_COLUMNS: ["URL"]}.
+CUSTOMDATA_COLUMNS = "csv_customdata_columns"
 _TYPED_DTYPES = {"u1c": "u1"}  # plotly.js Uint8ClampedArray is plain uint8 for us
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?$")
 
@@ -80,8 +82,11 @@ def _trace_frame(fig: go.Figure, index: int, trace) -> pd.DataFrame:
     custom = _as_array(getattr(trace, "customdata", None))
     if custom is not None:
         custom = custom.reshape(len(custom), -1)[:n_points]
+        meta = trace.meta if isinstance(trace.meta, dict) else {}
+        names = list(meta.get(CUSTOMDATA_COLUMNS, []))
         for j in range(custom.shape[1]):
-            frame[f"Custom data {j + 1}"] = pd.Series(custom[:, j]).reindex(range(n_points))
+            name = names[j] if j < len(names) else f"Custom data {j + 1}"
+            frame[name] = pd.Series(custom[:, j]).reindex(range(n_points))
     return frame
 
 

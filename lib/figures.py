@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from lib.events import CRASH_DAY
+from lib.figure_data import CUSTOMDATA_COLUMNS
 
 FONT = "Inter, 'Source Sans Pro', 'DejaVu Sans', sans-serif"
 INK, GRID_INK, MUTED = "#1d2430", "#e3e7ec", "#6b7480"
@@ -253,7 +254,9 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
     labelled record_label (or its value)."""
     traces = [_scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers",
                          name="Large-load requests (GW)", marker=dict(color=DEMAND, size=9),
-                         hovertext=queue["Source"], hovertemplate="%{y:.0f} GW<br>%{hovertext}")]
+                         hovertext=queue["Source"], hovertemplate="%{y:.0f} GW<br>%{hovertext}",
+                         customdata=queue[["URL", "Fact ID"]].to_numpy(),
+                         meta={CUSTOMDATA_COLUMNS: ["URL", "Fact ID"]})]  # the CSV's headers
     shapes, annotations = [], []
     if peak_record_gw:
         shapes.append(dict(type="line", xref="paper", x0=0, x1=1, y0=peak_record_gw,

@@ -5,7 +5,7 @@ Pure text builders; lib/export.py turns figures and this summary into files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -24,14 +24,18 @@ COLLISION_TITLE = "AI stocks (rebased) and the grid's demand and firm supply on 
 BRIDGE_TITLE = "How much of the straight line can be powered, by year"
 COMPARE_TITLE = "Saved scenarios: firm supply and powered share"
 GRID_SOURCES = "Sources: data/grid (ERCOT facts with URLs); scenario arithmetic, not a forecast."
+MARKET_SOURCES = "Sources: Yahoo Finance daily bars (split- and dividend-adjusted)."
+COLLISION_SOURCES = ("Sources: Yahoo Finance daily bars (prices); data/grid (ERCOT facts with "
+                     "URLs); scenario arithmetic, not a forecast.")
+# What the request history's points are and are not: on the page and in its exports.
+QUEUE_CAVEAT = ("Sources count differently: 2026 figures of 410-450 GW use a wider definition, "
+                "while 225 GW (Apr 2026) counts only loads in formal study. Requests are not "
+                "demand: ERCOT's own haircut is about half.")
 
 
 def market_context(title: str, as_of: str) -> FigureContext:
     """Context printed inside a market chart's exported image."""
-    return FigureContext(
-        title=title, as_of=as_of,
-        sources="Sources: Yahoo Finance daily bars (split- and dividend-adjusted).",
-    )
+    return FigureContext(title=title, as_of=as_of, sources=MARKET_SOURCES)
 
 
 def market_chart(frame: pd.DataFrame, view: market.MarketView, mode: str, shown: pd.DataFrame,
@@ -49,6 +53,11 @@ def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") ->
     """Context printed inside a model chart's exported image: the key parameters."""
     return FigureContext(title=title, subtitle=scenario_state.scenario_summary(scenario),
                          as_of=as_of or grid_as_of(), sources=GRID_SOURCES)
+
+
+def collision_context(scenario: grid_model.Scenario, as_of: str) -> FigureContext:
+    """Context of the home chart: the scenario, the prices' as-of date and both sources."""
+    return replace(model_context(COLLISION_TITLE, scenario, as_of), sources=COLLISION_SOURCES)
 
 
 def compare_context(current: grid_model.Scenario, saved_names: list[str]) -> FigureContext:
@@ -72,8 +81,9 @@ def queue_context(queue: pd.DataFrame) -> FigureContext:
     """Context for the large-load request history: its date span and where rows come from."""
     first, last = queue["As of"].min(), queue["As of"].max()
     return FigureContext(title="ERCOT large-load interconnection requests (GW, loads ≥ 75 MW)",
-                         as_of=f"As reported {first:%b %Y} to {last:%b %Y}",
-                         sources="Sources: press and filings listed per point (data/grid).")
+                         subtitle=QUEUE_CAVEAT, as_of=f"As reported {first:%b %Y} to {last:%b %Y}",
+                         sources="Sources: one press report or filing per point; each point's "
+                                 "URL is in the chart's CSV (data/grid).")
 
 
 def _share(pct: float) -> str:
@@ -179,7 +189,7 @@ def report_items(
         ("ai-vs-grid", collision_figure(
             collision_market(frame, symbols, scenario.start_year, scenario.end_year), gap,
             summary.first_shortfall),
-         model_context(COLLISION_TITLE, scenario, as_of)),
+         collision_context(scenario, as_of)),
         ("powered-share", figures.fig_bridge(yearly), model_context(BRIDGE_TITLE, scenario)),
         ("demand-vs-supply", figures.fig_gap(gap, summary.first_shortfall),
          model_context(GAP_TITLE, scenario)),

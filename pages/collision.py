@@ -51,7 +51,7 @@ def scenario_view() -> None:
     part = ui.collision_market(tuple(symbols), ui.is_offline(), scenario.start_year,
                                scenario.end_year, as_of)
     ui.chart(report.collision_figure(part, gap, summary.first_shortfall), "collision_chart",
-             context=report.model_context(report.COLLISION_TITLE, scenario, as_of))
+             context=report.collision_context(scenario, as_of))
     st.caption(report.collision_caption(part, as_of, scenario.start_year,
                                         scenario_state.scenario_summary(scenario)))
 

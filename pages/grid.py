@@ -78,9 +78,7 @@ def what_we_know() -> None:
                                        grid_facts.record_peak_label()), "queue_chart",
              context=report.queue_context(queue))
     st.caption("Requests to ERCOT from loads of 75 MW or more, as reported on each date (hover "
-               "for the source). Sources count differently: 2026 figures of 410-450 GW use a "
-               "wider definition, while 225 GW (Apr 2026) counts only loads in formal study. "
-               "Requests are not demand: ERCOT's own haircut is about half. The record peak is "
+               f"for the source). {report.QUEUE_CAVEAT} The record peak is "
                "ERCOT's preliminary Aug 2024 figure; several later sources still cite the 2023 "
                "record (85.5 GW): both are on the Sources page.")
 

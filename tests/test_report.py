@@ -5,7 +5,7 @@ import json
 import zipfile
 from datetime import date
 
-from lib import grid_model, report, report_archive, settings
+from lib import figure_data, grid_facts, grid_model, report, report_archive, settings
 from lib.prices import get_prices
 
 
@@ -92,3 +92,22 @@ def test_the_comparison_figure_says_which_scenarios_it_draws():
                                    [("Slow turbines", scenario)], date(2026, 11, 27))
     compare = dict((slug, ctx) for slug, _, ctx in items)["scenarios"]
     assert "Saved: Slow turbines." in compare.subtitle
+
+
+def test_the_home_chart_export_names_both_of_its_sources():
+    """Test that the AI-vs-grid figure's context names Yahoo Finance beside the grid data."""
+    items, _ = _items()
+    context = dict((slug, ctx) for slug, _, ctx in items)["ai-vs-grid"]
+    assert "Yahoo Finance" in context.sources and "data/grid" in context.sources
+
+
+def test_the_queue_export_carries_the_definitions_caveat_and_each_points_url():
+    """Test that the request history's picture says sources count differently and its CSV
+    gives every point's source URL and fact."""
+    items, _ = _items()
+    fig, context = next((fig, ctx) for slug, fig, ctx in items if slug == "large-load-queue")
+    assert "wider definition" in context.subtitle and "not demand" in context.subtitle
+    frame = figure_data.figure_data_frame(fig)
+    queue = grid_facts.queue_history()
+    assert frame["URL"].tolist() == queue["URL"].tolist()
+    assert frame["Fact ID"].tolist() == queue["Fact ID"].tolist()
