@@ -23,12 +23,14 @@ _MONTHS_BACK = {"1M": 1, "3M": 3, "6M": 6, "1Y": 12}
 
 STATS_COLUMNS = [
     "Symbol", "Return (%)", "Max drawdown (%)", "Peak date", "Trough date",
-    "Volatility (% a year)", "Worst day (%)", "Worst day date", "Last close", "Last date",
+    "Volatility (% a year)", "Worst day (%)", "Worst day date", "Last close", "First date",
+    "Last date",
 ]
 _DAY = "{:%-d %b %Y}"
 STATS_KEY = Column("Symbol")  # the statistics are shown a column per symbol
 STATS_TABLE = (  # a row per statistic, with stats_with_origin's Origin last
-    Column("Return (%)", fmt="{:.1f}%", help="last close ÷ first close − 1, over the range."),
+    Column("Return (%)", fmt="{:.1f}%", help="last close ÷ first close − 1, over the range (from "
+                                             "the series' first date, if later)."),
     Column("Max drawdown (%)", fmt="{:.1f}%",
            help="largest fall from a running peak to a later trough in the range."),
     Column("Peak date", fmt=_DAY, help="the close before the largest drawdown."),
@@ -38,6 +40,7 @@ STATS_TABLE = (  # a row per statistic, with stats_with_origin's Origin last
     Column("Worst day (%)", fmt="{:.2f}%", help="the largest close-to-close fall in the range."),
     Column("Worst day date", fmt=_DAY),
     Column("Last close", fmt="{:,.2f}", help="USD; index points for ^IXIC."),
+    Column("First date", fmt=_DAY, help="each series' own first trading day in the range."),
     Column("Last date", fmt=_DAY, help="each series' own last trading day in the data."),
     Column("Origin", help="live: Yahoo Finance now; cached: an earlier live download; "
                           "snapshot: bundled with the app."),
@@ -163,6 +166,7 @@ def series_stats(closes: pd.Series) -> dict[str, object]:
         "Worst day (%)": float(daily_pct.min()),
         "Worst day date": worst.date(),
         "Last close": float(s.iloc[-1]),
+        "First date": s.index[0].date(),
         "Last date": s.index[-1].date(),
     }
 
@@ -222,22 +226,46 @@ def market_view(frame: pd.DataFrame, preset: str, mode: str,
                       log=mode == "Log price")
 
 
+LATE_START_DAYS = 7  # a first close this long after the range start is news, not a holiday
+
+
 def coverage_notes(frame: pd.DataFrame, symbols: list[str], view: MarketView) -> list[str]:
-    """Notes for picked series whose data end before the view's range does (series keep their
-    own last date): one with no prices in the range is left off the chart without a word."""
+    """Notes for picked series whose data start after, or end before, the view's range (series
+    keep their own dates): a line rebased from a later start, or missing from the chart, is
+    otherwise read as comparable to the others."""
     notes = []
     for symbol in symbols:
         dates = frame.loc[frame["Symbol"] == symbol, "Date"]
         if dates.empty:
             continue  # no data at all: the price notices say so
-        last = dates.max().date()
+        first, last = dates.min().date(), dates.max().date()
         if last < view.start:
             notes.append(f"{symbol} has no prices in this range: its data end on "
                          f"{last:%-d %b %Y}.")
-        elif last < view.end:
+            continue
+        if first > view.end:
+            notes.append(f"{symbol} has no prices in this range: its data start on "
+                         f"{first:%-d %b %Y}.")
+            continue
+        if (first - view.start).days > LATE_START_DAYS:
+            notes.append(f"{symbol}'s data start on {first:%-d %b %Y}, after the range does: its "
+                         "line is rebased and its statistics run from there.")
+        if last < view.end:
             notes.append(f"{symbol}'s data end on {last:%-d %b %Y}, before the range does: its "
                          "line and statistics stop there.")
     return notes
+
+
+def range_problem(view: MarketView) -> str | None:
+    """Why a range has nothing to chart (no trading day, or only one), or None."""
+    span = f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}"
+    days = view.values.dropna(how="all").index
+    if len(days) == 0:
+        return f"No trading day falls in {span}: pick a longer range."
+    if len(days) == 1:
+        return (f"Only one trading day ({days[0]:%-d %b %Y}) falls in {span}: a chart and "
+                "statistics need two. Pick a longer range.")
+    return None
 
 
 def events_phrase(days: int, events: int) -> str:

@@ -35,10 +35,11 @@ def _last(values: str | Sequence[str]) -> str:
 
 
 def _market_param_ok(key: str, values: str | Sequence[str]) -> bool:
+    once = isinstance(values, str) or len(values) == 1  # its control takes one value
     if key == "range":
-        return _last(values) in market.RANGE_PRESETS
+        return once and _last(values) in market.RANGE_PRESETS
     if key == "mode":
-        return _last(values) in market.VIEW_MODES
+        return once and _last(values) in market.VIEW_MODES
     if key == "custom_range":
         return _iso_dates(values)
     # More than MAX_SYMBOLS, or a name twice, is fine: the symbols list takes the first ones
@@ -93,6 +94,11 @@ def linked_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
     values = params.get("symbols", [])
     items = [values] if isinstance(values, str) else list(values)
     return [s for s in dict.fromkeys(items) if s in HOME_SYMBOLS][:MAX_SYMBOLS]
+
+
+def linked_symbol_count(values: Sequence[str]) -> int:
+    """How many symbols a link names, each once (the list takes a name once)."""
+    return len(dict.fromkeys(values))
 
 
 def carries_symbols(symbols: object) -> bool:

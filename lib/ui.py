@@ -247,7 +247,8 @@ def check_link() -> tuple[str, ...]:
         except StreamlitAPIException:  # bound to a widget: the page's own checks apply
             continue
         dropped.append(key)
-    if reset := [key for key in dropped if key in settings.SETTINGS_BY_NAME or key == "symbols"]:
+    if reset := [key for key in dropped if key in settings.SETTINGS_BY_NAME or key == "symbols"
+                 or key in scenario_state.VIEW_DEFAULTS]:
         _reset_linked_settings(reset, scenario_state.drop_notice(dropped))
     if dropped:
         st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
@@ -266,6 +267,9 @@ def _reset_linked_settings(names: list[str], note: str) -> None:
     for name in names:
         if name == "symbols":
             st.session_state[name] = list(prices.CORE_SYMBOLS)
+            continue
+        if name in scenario_state.VIEW_DEFAULTS:  # the Market range and view
+            st.session_state[name] = scenario_state.VIEW_DEFAULTS[name]
             continue
         setting = settings.SETTINGS_BY_NAME[name]
         st.session_state[name] = _typed(setting, setting.default)

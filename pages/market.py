@@ -12,7 +12,8 @@ st.title("Market: AI infrastructure on one chart")
 st.caption("Nasdaq Composite with Oracle, Broadcom and Astera Labs. Daily closes from Yahoo "
            "Finance; each series keeps its own last date.")
 
-linked = len(st.query_params.get_all("symbols"))  # a link may name more than the list takes
+# a link may name more than the list takes
+linked = scenario_state.linked_symbol_count(st.query_params.get_all("symbols"))
 ui.check_link()  # dropped symbols go back to the defaults on the list, with its notice
 catalogue = ui.snapshot_catalogue()
 preset = st.segmented_control("Range", market.RANGE_PRESETS, default=market.DEFAULT_RANGE,
@@ -57,6 +58,9 @@ if preset == "Custom":
     custom = tuple(chosen) or None  # one date while the end is being picked: to the last close
 
 view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, custom)
+if problem := market.range_problem(view):
+    st.info(problem, icon=":material/date_range:")
+    st.stop()
 shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,
                             include_grid=False)
 fig, context = report.market_chart(result.frame, view, mode, shown, as_of)

@@ -11,7 +11,7 @@ from tests.apptest_helpers import charts, shown_statistics, texts
 APP = "../app.py"  # relative to this file
 
 
-def market_page(**query: str) -> AppTest:
+def market_page(**query: str | list[str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
@@ -170,3 +170,41 @@ def test_a_range_after_a_series_ends_says_so():
     at = market_page(range="1M")
     assert any("ALAB has no prices in this range" in box.value for box in at.info)
     assert "ALAB" not in shown_statistics(at).index
+
+
+def test_a_series_that_starts_inside_the_range_says_so_and_shows_its_first_date():
+    """Test that on Max (from 2 Jan 2020) ALAB, listed 20 Mar 2024, is named as starting later,
+    and the statistics give each series' first date: its return runs from there."""
+    at = market_page(range="Max")
+    assert any("ALAB's data start on 20 Mar 2024" in box.value for box in at.info)
+    stats = shown_statistics(at)
+    assert stats.loc["ALAB", "First date"] == "20 Mar 2024"
+    assert stats.loc["^IXIC", "First date"] == "2 Jan 2020"
+
+
+def test_a_range_without_two_trading_days_says_so_instead_of_an_empty_chart():
+    """Test that a weekend, or one day, gives one plain message and no chart or statistics."""
+    weekend = market_page(range="Custom", custom_range=["2026-05-16", "2026-05-17"])
+    assert not weekend.exception
+    assert any("No trading day falls in 16 May 2026 to 17 May 2026" in box.value
+               for box in weekend.info)
+    assert not charts(weekend) and not any("ALAB has no prices" in b.value for b in weekend.info)
+    one_day = market_page(range="Custom", custom_range=["2026-08-21", "2026-08-21"])
+    assert any("Only one trading day" in box.value for box in one_day.info)
+    assert not charts(one_day)
+
+
+def test_a_range_or_view_given_twice_opens_on_the_default_with_the_notice():
+    """Test that ?range=1M&range=3M is dropped (the control took one value, the check the
+    other), so the page opens on the default range and says so."""
+    at = market_page(range=["1M", "3M"])
+    assert at.button_group(key="range").value == market.DEFAULT_RANGE
+    assert sum("not understood" in box.value for box in at.info) == 1
+    assert range_caption(at).startswith("21 Aug 2025 to 21 Aug 2026")
+
+
+def test_a_name_repeated_in_a_link_is_counted_once():
+    """Test that NVDA given 500 times is one symbol, with no "first 10 are shown" notice."""
+    at = market_page(symbols=["NVDA"] * 500)
+    assert at.multiselect(key="symbols").value == ["NVDA"]
+    assert not any("symbols; the first" in box.value for box in at.info)
