@@ -50,10 +50,15 @@ def bridge_table(yearly: pd.DataFrame) -> pd.DataFrame:
 
 
 def bridge_sentence(table: pd.DataFrame, year: int) -> str:
-    """'In 2030, 29% of the expected load can be powered (33 of 115 GW).' or '' if absent."""
+    """'In 2030, 29% of the expected load can be powered (33 of 115 GW).' A horizon without
+    the year says so and reads its last year instead ('' for an empty table)."""
+    if table.empty:
+        return ""
     row = table.loc[table["Year"] == year]
     if row.empty:
-        return ""
+        first, last = int(table["Year"].iloc[0]), int(table["Year"].iloc[-1])
+        return (f"{year} is outside this horizon ({first}–{last}). "
+                + bridge_sentence(table, last))
     r = row.iloc[0]
     if not r["Expected demand (GW)"] > 0:
         return f"In {year}, no new load is expected: nothing to power."

@@ -1,5 +1,7 @@
 """Tests for lib/bridge.py: the year-by-year bridge between expected demand and powered load."""
 
+from dataclasses import replace
+
 from hypothesis import given
 
 from lib import bridge, grid_model, settings, tables
@@ -46,3 +48,14 @@ def test_a_year_with_no_expected_load_has_no_powered_share_to_claim():
     sentence = bridge.bridge_sentence(table, 2030)
     assert sentence == "In 2030, no new load is expected: nothing to power."
     assert not any(figures.fig_bridge(yearly).data[1].text)
+
+
+def test_a_horizon_without_the_year_says_so_and_gives_its_last_year():
+    """Test that a horizon ending in 2028 says 2030 is outside it and reads its last year,
+    instead of leaving the sentence beside "Powered in 2030: n/a" empty."""
+    table = _table(replace(settings.default_scenario(), end_year=2028))
+    last = table.iloc[-1]
+    assert bridge.bridge_sentence(table, 2030) == (
+        "2030 is outside this horizon (2024–2028). In 2028, "
+        f"{last['Powered share (%)']:.0f}% of the expected load can be powered "
+        f"({last['Powered (GW)']:.0f} of {last['Expected demand (GW)']:.0f} GW).")

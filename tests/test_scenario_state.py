@@ -118,7 +118,8 @@ def test_bridge_sentence_for_2030_matches_the_yearly_table():
     assert bridge.bridge_sentence(table, 2030) == (
         f"In 2030, {row['Powered share (%)']:.0f}% of the expected load can be powered "
         f"({powered:.0f} of {row['Demand (GW)']:.0f} GW).")
-    assert bridge.bridge_sentence(table, 1999) == ""
+    assert bridge.bridge_sentence(table, 1999).startswith("1999 is outside this horizon "
+                                                          "(2024–2035). In 2035, ")
     assert (table["Powered (GW)"] <= table["Expected demand (GW)"] + 1e-9).all()
 
 
