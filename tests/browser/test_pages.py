@@ -121,7 +121,7 @@ def test_a_move_keeps_the_downloads_of_the_rest_of_the_page(app_server, page):
     open_settled(page, app_server, "grid")
     drag_slider(page, "lead_time_years", 2)
     lines = download(page, "queue_chart_csv").path().read_text().splitlines()
-    assert lines[0] == "Trace,X,GW,Hover text"
+    assert lines[0] == "Trace,X,GW,Hover text,URL,Fact ID"  # each point's source
     assert any(line.startswith("Large-load requests (GW),") for line in lines[1:])
     assert_no_error(page)
 
