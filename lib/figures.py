@@ -80,12 +80,28 @@ def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
                  line=dict(color="#9aa3ad", width=1, dash="dot"), layer="below") for d in days]
 
 
+CHECK_COLUMN = "Close-to-close (%)"  # events.with_price_check's column, when given
+
+
+def _price_check(symbol: str, move_pct: float | None, checked: bool) -> str:
+    """The hover's line on what the price data show for a ticker event's day (a reported move
+    can be another day's, or intraday)."""
+    if not checked or symbol == "GRID":
+        return ""
+    if move_pct is None or pd.isna(move_pct):
+        return "<br>no close in the data that day"
+    return f"<br>close to close in the data: {move_pct:+.2f}%".replace("-", "−")
+
+
 def _event_markers(events: pd.DataFrame, yref: str, y: float) -> go.Scatter:
     """Small triangles at the top of a panel; hover shows every event of the day and its source."""
     by_day: dict[pd.Timestamp, list[str]] = {}
-    for day, symbol, event, source in zip(events["Date"], events["Symbol"], events["Event"],
-                                          events["Source"], strict=True):
-        by_day.setdefault(day, []).append(f"<b>{symbol}</b> {event}<br><i>{source}</i>")
+    checks = events.get(CHECK_COLUMN, pd.Series(None, index=events.index, dtype=object))
+    for day, symbol, event, source, check in zip(events["Date"], events["Symbol"],
+                                                 events["Event"], events["Source"], checks,
+                                                 strict=True):
+        by_day.setdefault(day, []).append(f"<b>{symbol}</b> {event}<br><i>{source}</i>"
+                                          + _price_check(symbol, check, CHECK_COLUMN in events))
     days = sorted(by_day)
     text = ["<br>".join(by_day[d]) for d in days]
     return _scatter(x=days, y=[y] * len(days), yaxis=yref, mode="markers", name="Events",

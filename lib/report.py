@@ -43,7 +43,8 @@ def market_chart(frame: pd.DataFrame, view: market.MarketView, mode: str, shown:
     """The Market page's chart (its `shown` events marked, the 12 Dec move labelled) and the
     context its exports print: the names, the view and the range."""
     fig = figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log,
-                             events=shown, crash_label=events.crash_label(frame))
+                             events=events.with_price_check(shown, frame),
+                             crash_label=events.crash_label(frame))
     title = (f"{', '.join(view.values.columns)}: {mode.lower()}, "
              f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}")
     return fig, market_context(title, as_of)
@@ -150,7 +151,8 @@ def collision_market(frame: pd.DataFrame, symbols: list[str], start_year: int,
     daily = market.wide_closes(frame, start=start)
     values = market.rebase(market.weekly_closes(daily)).dropna(axis=1, how="all")
     shown = events.chart_events(events.load_events(), symbols, start, end)
-    return CollisionMarket(values, shown, events.crash_label(frame), (start, end))
+    return CollisionMarket(values, events.with_price_check(shown, frame),
+                           events.crash_label(frame), (start, end))
 
 
 def collision_caption(part: CollisionMarket, as_of: str, start_year: int, grid: str) -> str:

@@ -5,7 +5,18 @@ import json
 import zipfile
 from datetime import date
 
-from lib import figure_data, grid_facts, grid_model, report, report_archive, settings
+import pandas as pd
+
+from lib import (
+    events,
+    figure_data,
+    grid_facts,
+    grid_model,
+    market,
+    report,
+    report_archive,
+    settings,
+)
 from lib.prices import get_prices
 
 
@@ -111,3 +122,22 @@ def test_the_queue_export_carries_the_definitions_caveat_and_each_points_url():
     queue = grid_facts.queue_history()
     assert frame["URL"].tolist() == queue["URL"].tolist()
     assert frame["Fact ID"].tolist() == queue["Fact ID"].tolist()
+
+
+def test_event_hovers_give_the_close_to_close_move_the_data_show():
+    """Test that a reported move is shown beside the one in the price data (ALAB "rallies 7%"
+    on 6 May 2026 closed -0.83% that day; the +7.18% was on 5 May), on both charts."""
+    result = get_prices(["^IXIC", "ORCL", "AVGO", "ALAB"], offline=True)
+    frame = result.frame
+    view = market.market_view(frame, "Max", market.VIEW_MODES[0])
+    shown = events.chart_events(events.load_events(), list(view.values.columns), view.start,
+                                view.end, include_grid=False)
+    fig, _ = report.market_chart(frame, view, market.VIEW_MODES[0], shown, "as of")
+    part = report.collision_market(frame, ["^IXIC", "ORCL", "AVGO", "ALAB"], 2024, 2035)
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    home = report.collision_figure(part, gap, None)
+    for figure in (fig, home):
+        marker = next(t for t in figure.data if t.name == "Events")
+        hover = dict(zip(pd.to_datetime(list(marker.x)), marker.hovertext, strict=True))
+        assert "close to close in the data: −0.83%" in hover[pd.Timestamp("2026-05-06")]
+        assert "no close in the data that day" in hover[pd.Timestamp("2026-06-29")]
