@@ -213,6 +213,11 @@ class MarketView:
     log: bool
 
 
+REBASED_Y_TITLE = "Rebased (100 = range start)"
+PRICE_Y_TITLE = "Close (USD; index points for ^IXIC)"
+SCALE_HINT_RATIO = 20  # last closes this many times apart: the smaller lines look flat
+
+
 def market_view(frame: pd.DataFrame, preset: str, mode: str,
                 custom: tuple[date, ...] | None = None) -> MarketView:
     """Slice, transform and summarise a tidy price frame for one range preset and view mode."""
@@ -221,7 +226,7 @@ def market_view(frame: pd.DataFrame, preset: str, mode: str,
     wide = wide_closes(frame, start, end).dropna(axis=1, how="all")
     rebased = mode.startswith("Rebased")
     values = rebase(wide) if rebased else wide
-    y_title = "Rebased (100 = range start)" if rebased else "Close (USD; index points for ^IXIC)"
+    y_title = REBASED_Y_TITLE if rebased else PRICE_Y_TITLE
     return MarketView(start, end, values, drawdown_pct(wide), range_stats(wide), y_title,
                       log=mode == "Log price")
 
@@ -254,6 +259,19 @@ def coverage_notes(frame: pd.DataFrame, symbols: list[str], view: MarketView) ->
             notes.append(f"{symbol}'s data end on {last:%-d %b %Y}, before the range does: its "
                          "line and statistics stop there.")
     return notes
+
+
+def scale_hint(view: MarketView) -> str | None:
+    """In the Price view, a hint when the series' scales are far apart, or None."""
+    if view.log or view.y_title != PRICE_Y_TITLE or view.values.shape[1] < 2:
+        return None
+    last = view.values.ffill().iloc[-1].dropna()
+    if last.empty or last.min() <= 0 or last.max() / last.min() < SCALE_HINT_RATIO:
+        return None
+    big, small = last.idxmax(), last.idxmin()
+    return (f"Prices differ a lot in scale ({big} about {last.max() / last.min():,.0f}× {small} "
+            "at the end of the range), so the smaller ones look flat here: Log price or "
+            "Rebased compares them.")
 
 
 def range_problem(view: MarketView) -> str | None:

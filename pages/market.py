@@ -68,7 +68,8 @@ ui.chart(fig, "market_chart", context=context)
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
            "highest close so far in the range. "
            + market.events_phrase(shown["Date"].nunique(), len(shown)))
-ui.show_notices(market.coverage_notes(result.frame, symbols, view))
+ui.show_notices([*market.coverage_notes(result.frame, symbols, view),
+                 *filter(None, [market.scale_hint(view)])])
 
 st.subheader("Statistics for the range")
 stats = market.stats_with_origin(view.stats, result.provenance)

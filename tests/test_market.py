@@ -168,3 +168,15 @@ def test_the_events_caption_counts_days_and_events_in_good_english():
                                           "range; hover for the source.")
     assert market.events_phrase(11, 18) == ("Triangles mark the 11 days with dated, sourced "
                                             "events (18 in all); hover for the source.")
+
+
+def test_prices_of_very_different_scales_get_a_hint_to_log_or_rebase(snapshot):
+    """Test that the Price view of ^IXIC (about 23,000 points) beside ORCL (about 200 USD)
+    says that Log price or Rebased compares them, and that close scales get no hint."""
+    view = market.market_view(snapshot, "Max", "Price")
+    hint = market.scale_hint(view)
+    assert hint is not None and "Log price" in hint and "^IXIC" in hint
+    assert market.scale_hint(market.market_view(snapshot, "Max", "Log price")) is None
+    assert market.scale_hint(market.market_view(snapshot, "Max", market.VIEW_MODES[0])) is None
+    close = snapshot.loc[snapshot["Symbol"].isin(["ORCL", "AVGO"])]
+    assert market.scale_hint(market.market_view(close, "Max", "Price")) is None
