@@ -22,22 +22,39 @@
   if (!app) return;  // not inside a Streamlit page: leave history alone
   window.__aigridHistory = true;
   const STATE = "data-test-script-state";
-  let popped = null;  // the query string of a Back/Forward entry, until its run ends
+  let popped = null;  // the query string of a Back/Forward entry, until it is checked
+  // The entry is checked when its run ends, and after each address change for a while longer:
+  // Streamlit may drop the parameters only after the run has ended (seen under load).
+  const CHECK_MS = 3000;
+  let checkUntil = 0;  // set when the Back/Forward run ends
   let restoring = null;  // "sent", then "running": the restoring run replaces the entry
   let pushedThisAction = true;  // the page's own entry, made by the browser
   const newAction = () => {  // a click meanwhile gets its own entry, restore or not
     pushedThisAction = false;
     restoring = null;
+    popped = null;  // the visitor acted: the entry they came back to is theirs now
   };
   window.addEventListener("pointerdown", newAction, true);
   window.addEventListener("keydown", newAction, true);
   window.addEventListener("popstate", () => {
     popped = location.search;
+    checkUntil = 0;  // until its run ends
     pushedThisAction = true;  // Back and Forward make no entries
   });
   const lostFrom = (search) => {
     const now = new URLSearchParams(location.search);
     return [...new URLSearchParams(search).keys()].some((key) => !now.has(key));
+  };
+  const checkRestore = () => {
+    if (popped === null || !checkUntil || app.getAttribute(STATE) !== "notRunning") return;
+    if (performance.now() > checkUntil) {
+      popped = null;
+    } else if (lostFrom(popped) && window.__aigridRestore) {
+      restoring = "sent";
+      setTimeout(() => { if (restoring === "sent") restoring = null; }, 5000);  // no run came
+      window.__aigridRestore(popped);
+      popped = null;
+    }
   };
   new MutationObserver(() => {
     if (app.getAttribute(STATE) !== "notRunning") {
@@ -45,18 +62,22 @@
       return;
     }
     if (restoring === "running") restoring = null;
-    if (popped !== null && lostFrom(popped) && window.__aigridRestore) {
-      restoring = "sent";
-      setTimeout(() => { if (restoring === "sent") restoring = null; }, 5000);  // no run came
-      window.__aigridRestore(popped);
-    }
-    popped = null;
+    if (popped !== null && !checkUntil) checkUntil = performance.now() + CHECK_MS;
+    checkRestore();
   }).observe(app, { attributes: true, attributeFilter: [STATE] });
   const push = history.pushState.bind(history);
+  const replace = history.replaceState.bind(history);
+  history.replaceState = function replaceState(state, title, url) {
+    const result = replace(state, title, url);
+    if (popped !== null) setTimeout(checkRestore);
+    return result;
+  };
   history.pushState = function pushState(state, title, url) {
     if (pushedThisAction || restoring !== null) return history.replaceState(state, title, url);
     pushedThisAction = true;
-    return push(state, title, url);
+    const result = push(state, title, url);
+    if (popped !== null) setTimeout(checkRestore);
+    return result;
   };
 })();
 
