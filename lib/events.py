@@ -45,14 +45,17 @@ def chart_events(events: pd.DataFrame, symbols: list[str], start: date, end: dat
     return events.loc[keep].sort_values(["Date", "Symbol"]).reset_index(drop=True)
 
 
+PRICE_CHECK_COLUMN = "Close-to-close (%)"
+
+
 def with_price_check(events: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
-    """Add 'Close-to-close (%)': the move the price data shows for each ticker event's day,
+    """Add PRICE_CHECK_COLUMN: the move the price data shows for each ticker event's day,
     so a reader can see which reported figure the data confirms."""
     moves = []
     for row in events.itertuples():
         move = day_move(prices, row.Symbol, row.Date.date()) if row.Symbol != "GRID" else None
         moves.append(round(move.change_pct, 2) if move else None)
-    return events.assign(**{"Close-to-close (%)": moves})
+    return events.assign(**{PRICE_CHECK_COLUMN: moves})
 
 
 def crash_label(frame: pd.DataFrame) -> str:

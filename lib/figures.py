@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lib.events import CRASH_DAY
+from lib.events import CRASH_DAY, PRICE_CHECK_COLUMN
 from lib.figure_data import CUSTOMDATA_COLUMNS
 
 FONT = "Inter, 'Source Sans Pro', 'DejaVu Sans', sans-serif"
@@ -80,13 +80,10 @@ def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
                  line=dict(color="#9aa3ad", width=1, dash="dot"), layer="below") for d in days]
 
 
-CHECK_COLUMN = "Close-to-close (%)"  # events.with_price_check's column, when given
-
-
-def _price_check(symbol: str, move_pct: float | None, checked: bool) -> str:
+def _price_check(symbol: str, move_pct: float | None) -> str:
     """The hover's line on what the price data show for a ticker event's day (a reported move
     can be another day's, or intraday)."""
-    if not checked or symbol == "GRID":
+    if symbol == "GRID":
         return ""
     if move_pct is None or pd.isna(move_pct):
         return "<br>no close in the data that day"
@@ -94,14 +91,16 @@ def _price_check(symbol: str, move_pct: float | None, checked: bool) -> str:
 
 
 def _event_markers(events: pd.DataFrame, yref: str, y: float) -> go.Scatter:
-    """Small triangles at the top of a panel; hover shows every event of the day and its source."""
+    """Small triangles at the top of a panel; hover shows every event of the day and its source,
+    and the day's move in the price data when the events carry events.with_price_check's."""
     by_day: dict[pd.Timestamp, list[str]] = {}
-    checks = events.get(CHECK_COLUMN, pd.Series(None, index=events.index, dtype=object))
-    for day, symbol, event, source, check in zip(events["Date"], events["Symbol"],
-                                                 events["Event"], events["Source"], checks,
-                                                 strict=True):
-        by_day.setdefault(day, []).append(f"<b>{symbol}</b> {event}<br><i>{source}</i>"
-                                          + _price_check(symbol, check, CHECK_COLUMN in events))
+    checked = PRICE_CHECK_COLUMN in events
+    moves = events[PRICE_CHECK_COLUMN] if checked else [None] * len(events)
+    for day, symbol, event, source, move in zip(events["Date"], events["Symbol"],
+                                                events["Event"], events["Source"], moves,
+                                                strict=True):
+        check = _price_check(symbol, move) if checked else ""
+        by_day.setdefault(day, []).append(f"<b>{symbol}</b> {event}<br><i>{source}</i>{check}")
     days = sorted(by_day)
     text = ["<br>".join(by_day[d]) for d in days]
     return _scatter(x=days, y=[y] * len(days), yaxis=yref, mode="markers", name="Events",

@@ -211,10 +211,9 @@ class MarketView:
     stats: pd.DataFrame  # STATS_COLUMNS
     y_title: str
     log: bool
+    mode: str  # one of VIEW_MODES
 
 
-REBASED_Y_TITLE = "Rebased (100 = range start)"
-PRICE_Y_TITLE = "Close (USD; index points for ^IXIC)"
 SCALE_HINT_RATIO = 20  # last closes this many times apart: the smaller lines look flat
 
 
@@ -226,9 +225,9 @@ def market_view(frame: pd.DataFrame, preset: str, mode: str,
     wide = wide_closes(frame, start, end).dropna(axis=1, how="all")
     rebased = mode.startswith("Rebased")
     values = rebase(wide) if rebased else wide
-    y_title = REBASED_Y_TITLE if rebased else PRICE_Y_TITLE
+    y_title = "Rebased (100 = range start)" if rebased else "Close (USD; index points for ^IXIC)"
     return MarketView(start, end, values, drawdown_pct(wide), range_stats(wide), y_title,
-                      log=mode == "Log price")
+                      log=mode == "Log price", mode=mode)
 
 
 LATE_START_DAYS = 7  # a first close this long after the range start is news, not a holiday
@@ -263,7 +262,7 @@ def coverage_notes(frame: pd.DataFrame, symbols: list[str], view: MarketView) ->
 
 def scale_hint(view: MarketView) -> str | None:
     """In the Price view, a hint when the series' scales are far apart, or None."""
-    if view.log or view.y_title != PRICE_Y_TITLE or view.values.shape[1] < 2:
+    if view.mode != "Price" or view.values.shape[1] < 2:
         return None
     last = view.values.ffill().iloc[-1].dropna()
     if last.empty or last.min() <= 0 or last.max() / last.min() < SCALE_HINT_RATIO:

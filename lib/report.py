@@ -38,14 +38,14 @@ def market_context(title: str, as_of: str) -> FigureContext:
     return FigureContext(title=title, as_of=as_of, sources=MARKET_SOURCES)
 
 
-def market_chart(frame: pd.DataFrame, view: market.MarketView, mode: str, shown: pd.DataFrame,
+def market_chart(frame: pd.DataFrame, view: market.MarketView, shown: pd.DataFrame,
                  as_of: str) -> tuple[go.Figure, FigureContext]:
     """The Market page's chart (its `shown` events marked, the 12 Dec move labelled) and the
     context its exports print: the names, the view and the range."""
     fig = figures.fig_market(view.values, view.drawdown, view.y_title, log=view.log,
                              events=events.with_price_check(shown, frame),
                              crash_label=events.crash_label(frame))
-    title = (f"{', '.join(view.values.columns)}: {mode.lower()}, "
+    title = (f"{', '.join(view.values.columns)}: {view.mode.lower()}, "
              f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}")
     return fig, market_context(title, as_of)
 

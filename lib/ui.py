@@ -229,10 +229,10 @@ def current_scenario(show_notices: bool = False) -> Scenario:
     return scenario
 
 
-def check_link() -> tuple[str, ...]:
+def check_link() -> None:
     """Drop link parameters the app cannot use (before any widget reads them); one calm notice.
-    Dropped settings go back to their defaults (the page runs once more for that). Returns the
-    names dropped, so a page can ignore what another bound widget still read from them.
+    Dropped settings, AI names and Market range or view go back to their defaults (the page
+    runs once more for that).
 
     A parameter already bound to a widget of this session holds what the visitor chose in it
     (a typed symbol, an emptied list), not what a link brought: Streamlit refuses to drop it,
@@ -247,32 +247,30 @@ def check_link() -> tuple[str, ...]:
         except StreamlitAPIException:  # bound to a widget: the page's own checks apply
             continue
         dropped.append(key)
-    if reset := [key for key in dropped if key in settings.SETTINGS_BY_NAME or key == "symbols"
-                 or key in scenario_state.VIEW_DEFAULTS]:
+    defaults = _link_widget_defaults()
+    if reset := {key: defaults[key] for key in dropped if key in defaults}:
         _reset_linked_settings(reset, scenario_state.drop_notice(dropped))
     if dropped:
         st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
-    return tuple(dropped)
+
+
+def _link_widget_defaults() -> dict[str, object]:
+    """What each widget a link can set opens on, by key: sliders, AI names, Market range and
+    view."""
+    return {**{s.name: _typed(s, s.default) for s in settings.SETTINGS},
+            "symbols": list(prices.CORE_SYMBOLS), **scenario_state.VIEW_DEFAULTS}
 
 
 LINK_NOTE_KEY = "aigrid_link_note"
 
 
-def _reset_linked_settings(names: list[str], note: str) -> None:
+def _reset_linked_settings(defaults: dict[str, object], note: str) -> None:
     """Dropped settings and symbols go back to their defaults on their widgets too. On a page's
     first run a bound widget takes the link's value even once it is gone from the address bar
     (/?tranche_gw=7.3: the notice said "reset", the slider showed 7.5 and the model used 7.3;
     the Market list kept a dropped "<script>"), so the defaults go to state and the page runs
     again, without the parameter, with the notice."""
-    for name in names:
-        if name == "symbols":
-            st.session_state[name] = list(prices.CORE_SYMBOLS)
-            continue
-        if name in scenario_state.VIEW_DEFAULTS:  # the Market range and view
-            st.session_state[name] = scenario_state.VIEW_DEFAULTS[name]
-            continue
-        setting = settings.SETTINGS_BY_NAME[name]
-        st.session_state[name] = _typed(setting, setting.default)
+    st.session_state.update(defaults)
     st.session_state[LINK_NOTE_KEY] = note
     st.rerun()
 

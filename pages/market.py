@@ -63,7 +63,7 @@ if problem := market.range_problem(view):
     st.stop()
 shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,
                             include_grid=False)
-fig, context = report.market_chart(result.frame, view, mode, shown, as_of)
+fig, context = report.market_chart(result.frame, view, shown, as_of)
 ui.chart(fig, "market_chart", context=context)
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "
            "highest close so far in the range. "
@@ -81,5 +81,5 @@ if events_box is not None:
         events_box.caption("No dated events in this range; a longer range shows them.")
     else:
         ui.data_grid(events.with_price_check(shown, result.frame)
-                     [["Date", "Symbol", "Event", "Close-to-close (%)", "Source", "URL"]],
+                     [["Date", "Symbol", "Event", events.PRICE_CHECK_COLUMN, "Source", "URL"]],
                      events_box, column_config=ui.EVENT_COLUMN_CONFIG)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import bridge, events, grid_facts, settings, ui
+from lib import bridge, events, grid_facts, grid_model, settings, ui
 
 ui.route_through_app()
 st.title("Sources & method")
@@ -11,17 +11,18 @@ st.caption("Every number in the app is either computed from the data below by a 
            "labelled assumption.")
 
 st.header("The model", divider="gray")
+model_start = f"January {grid_model.MODEL_START_YEAR}"
 st.markdown(
     "- **Expected demand (GW)**, the market's straight line: (start level + growth × years "
-    "since January 2024) × realisation rate, shifted later by the arrival delay.\n"
-    "- **Firm supply (GW)**: headroom in January 2024 + tranches. A tranche of firm GW is "
+    f"since {model_start}) × realisation rate, shifted later by the arrival delay.\n"
+    f"- **Firm supply (GW)**: headroom in {model_start} + tranches. A tranche of firm GW is "
     "decided every *interval* years from then and energised only after the *lead time*; it "
     "grows by *tranche growth* % over the one before. Supply is a step function.\n"
     "- **Shortfall (GW)** = max(0, demand − supply), month by month. "
     + grid_facts.shortfall_meaning() + "\n"
     "- **Unserved energy (TWh)** = shortfall × hours in the month × load factor ÷ 1000.\n"
     "- **Powered share (%)** = served energy ÷ expected energy × 100 over a year.\n"
-    "- The model runs on the calendar from January 2024; the start and end years choose the "
+    f"- The model runs on the calendar from {model_start}; the start and end years choose the "
     "window it reports.\n"
     "- It is scenario arithmetic, not a forecast."
 )

@@ -132,7 +132,7 @@ def test_event_hovers_give_the_close_to_close_move_the_data_show():
     view = market.market_view(frame, "Max", market.VIEW_MODES[0])
     shown = events.chart_events(events.load_events(), list(view.values.columns), view.start,
                                 view.end, include_grid=False)
-    fig, _ = report.market_chart(frame, view, market.VIEW_MODES[0], shown, "as of")
+    fig, _ = report.market_chart(frame, view, shown, "as of")
     part = report.collision_market(frame, ["^IXIC", "ORCL", "AVGO", "ALAB"], 2024, 2035)
     gap = grid_model.build_gap_table(settings.default_scenario())
     home = report.collision_figure(part, gap, None)

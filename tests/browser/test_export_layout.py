@@ -52,7 +52,7 @@ def _market_page_figure():
     view = market.market_view(frame, market.DEFAULT_RANGE, market.VIEW_MODES[0])
     shown = events.chart_events(events.load_events(), list(view.values.columns), view.start,
                                 view.end, include_grid=False)
-    fig, context = report.market_chart(frame, view, market.VIEW_MODES[0], shown,
+    fig, context = report.market_chart(frame, view, shown,
                                        "Prices as of 21 Aug 2026")
     return "market-page", fig, context
 
