@@ -59,6 +59,16 @@ def symbol_colour(symbol: str, position: int) -> str:
     return SYMBOL_COLOURS.get(symbol, COLORWAY[position % len(COLORWAY)])
 
 
+def two_lines(label: str) -> str:
+    """The label broken at the space nearest its middle: a long one-line label ran past a
+    phone-wide chart's edge, or over its axis labels."""
+    spaces = [i for i, c in enumerate(label) if c == " "]
+    if len(label) < 24 or not spaces:
+        return label
+    cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return f"{label[:cut]}<br>{label[cut + 1:]}"
+
+
 def _base_layout(height: int, **extra) -> dict:
     return dict(template=TEMPLATE, height=height, **extra)
 
@@ -132,9 +142,12 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
         # The label reads away from the nearer edge: plotly widens the x axis to fit a label
         # that would run past it (a blank half year before the data in an export).
         late = crash - values.index[0] > (values.index[-1] - values.index[0]) / 2
-        annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper", text=crash_label,
-                                showarrow=True, arrowhead=0, ax=-40 if late else 40, ay=-8,
+        # Under the event triangles, inside the plot: above it, it ran into the legend.
+        annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper",
+                                text=two_lines(crash_label), showarrow=False, yanchor="top",
+                                xshift=-6 if late else 6, yshift=-14,
                                 xanchor="right" if late else "left",
+                                align="right" if late else "left",
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _base_layout(
         560,
@@ -217,11 +230,12 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
     ]
     layout = _fixed_margins(_base_layout(
         height, barmode="overlay", yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
-        # Whole years on a number axis: thinned ticks where a category axis would tilt
-        # them into the axis title (a horizon from 2020).
-        xaxis=dict(type="linear", tickformat="d", title=dict(text="Year"),
-                   dtick=1 if len(years) <= 15 else None),  # else plotly's own thinning
-        uniformtext=dict(mode="show", minsize=10),  # every share label one size
+        # Whole years on a number axis: thinned ticks where a category axis would tilt them
+        # (a horizon from 2020). No axis title: on a phone the tilted years ran into it.
+        xaxis=dict(type="linear", tickformat="d", dtick=1 if len(years) <= 15 else None),
+        # Every share label one size, fitted to its bar, and hidden below 10 px (on a phone
+        # they ran together); the share table under the chart has every value.
+        uniformtext=dict(mode="hide", minsize=10),
         hovermode="x unified"),
         left=68, bottom=56)
     return _figure(traces, layout)
@@ -248,8 +262,8 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                                 text=NO_PRICES, font=dict(size=13, color=MUTED)))
     crash = pd.Timestamp(CRASH_DAY)
     if crash_label and (x_range is None or x_range[0] <= crash.date() <= x_range[1]):
-        annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper",
-                                text=crash_label, showarrow=False, xanchor="left", yanchor="top",
+        annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper", text=two_lines(crash_label),
+                                showarrow=False, xanchor="left", yanchor="top", align="left",
                                 xshift=6, yshift=-14,  # under the event triangles, not over them
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _fixed_margins(_base_layout(
@@ -278,9 +292,9 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
                            y1=peak_record_gw, line=dict(color=SUPPLY, dash="dash")))
         # at the right end: the early requests sit near the line, the later ones far above it
         annotations.append(dict(xref="paper", x=0.99, xanchor="right", y=peak_record_gw,
-                                yanchor="bottom",
-                                showarrow=False,
-                                text=record_label or f"Record peak demand {peak_record_gw:.1f} GW",
+                                yanchor="bottom", showarrow=False, align="right",
+                                text=two_lines(record_label
+                                               or f"Record peak demand {peak_record_gw:.1f} GW"),
                                 font=dict(color=SUPPLY, size=12)))
     layout = _base_layout(height, yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
                           xaxis=dict(type="date"), shapes=shapes, annotations=annotations,

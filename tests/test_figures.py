@@ -22,7 +22,7 @@ def test_market_figure_has_a_price_and_a_drawdown_trace_per_symbol():
     names = [t.name for t in fig.data]
     assert names.count("ORCL") == 2
     assert [t.yaxis or "y" for t in fig.data if t.name == "AVGO"] == ["y", "y2"]
-    assert fig.layout.annotations[0].text == "12 Dec 2025: Nasdaq −1.69% (−398.69 pts)"
+    assert fig.layout.annotations[0].text == "12 Dec 2025: Nasdaq<br>−1.69% (−398.69 pts)"
 
 
 def test_market_figure_does_not_mutate_its_inputs():
@@ -97,4 +97,34 @@ def test_a_short_horizon_labels_each_year_once():
     at 2029.8, 2029.9, ...), and every share label has one size."""
     one = replace(settings.default_scenario(), start_year=2030, end_year=2030)
     fig = figures.fig_bridge(grid_model.yearly_table(grid_model.build_gap_table(one)))
-    assert fig.layout.xaxis.dtick == 1 and fig.layout.uniformtext.mode == "show"
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.uniformtext.minsize == 10
+
+
+def test_the_bridge_chart_hides_share_labels_its_bars_cannot_hold():
+    """Test that a share label wider than its bar is hidden, not run into its neighbours (on
+    a phone they overlapped and 2024's "100%" was cut), and the years carry no axis title for
+    tilted labels to run into (the share table below the chart holds every value)."""
+    fig = figures.fig_bridge(grid_model.yearly_table(
+        grid_model.build_gap_table(settings.default_scenario())))
+    assert fig.layout.uniformtext.mode == "hide"
+    assert fig.data[1].constraintext in (None, "both")  # plotly's default: fit to the bar
+    assert fig.layout.xaxis.title.text is None
+
+
+def test_long_chart_labels_take_two_lines():
+    """Test that the crash-day and record-peak labels are broken near their middle, so a
+    phone-wide chart does not cut them at its right edge or run them over the axis labels."""
+    assert figures.two_lines("12 Dec 2025: Nasdaq −1.69% (−398.69 pts)") == (
+        "12 Dec 2025: Nasdaq<br>−1.69% (−398.69 pts)")
+    assert figures.two_lines("Record peak demand 85.6 GW (Aug 2024, preliminary)") == (
+        "Record peak demand 85.6 GW<br>(Aug 2024, preliminary)")
+    assert figures.two_lines("Short") == "Short"
+    from lib import grid_facts, report
+    queue = figures.fig_queue_history(grid_facts.queue_history(), grid_facts.record_peak_gw(),
+                                      grid_facts.record_peak_label())
+    assert "<br>" in queue.layout.annotations[0].text
+    frame = load_snapshot(["^IXIC"])
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    part = report.collision_market(frame, ["^IXIC"], 2024, 2035)
+    collision = report.collision_figure(part, gap, None)
+    assert any(a.text.startswith("12 Dec 2025: Nasdaq<br>") for a in collision.layout.annotations)

@@ -525,6 +525,43 @@ def cut_table_headers(page: Any) -> list[str]:
     return page.evaluate(CUT_TABLES_JS)
 
 
+# Chart texts (annotations, bar labels, axis titles and ticks, legend entries) that run past
+# their chart's box, or overlap another. Tick labels against each other are left to plotly,
+# which thins or tilts them (tilted labels' boxes overlap while their letters do not).
+CLASHING_CHART_TEXTS_JS = """
+() => {
+  const out = [];
+  const sel = '.annotation-text, .bartext, .xtick text, .ytick text, .y2tick text, '
+    + '.g-xtitle text, .g-ytitle text, .g-y2title text, .legendtext';
+  document.querySelectorAll('.aigrid-chart').forEach((gd, chart) => {
+    const box = gd.getBoundingClientRect();
+    const items = [...gd.querySelectorAll(sel)]
+      .map((t) => ({text: t.textContent, tick: !!t.closest('[class$="tick"]'),
+                    r: t.getBoundingClientRect()}))
+      .filter((i) => i.r.width > 0 && i.text.trim());
+    for (const i of items) {
+      if (i.r.left < box.left - 1 || i.r.right > box.right + 1) {
+        out.push(`chart ${chart}: "${i.text}" cut at the chart's edge`);
+      }
+    }
+    items.forEach((a, n) => items.slice(n + 1).forEach((b) => {
+      const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      if (x > 2 && y > 2 && !(a.tick && b.tick)) {
+        out.push(`chart ${chart}: "${a.text}" over "${b.text}"`);
+      }
+    }));
+  });
+  return out;
+}
+"""
+
+
+def clashing_chart_texts(page: Any) -> list[str]:
+    """Chart texts cut at their chart's edge or drawn over one another, described."""
+    return page.evaluate(CLASHING_CHART_TEXTS_JS)
+
+
 def error_texts(page: Any) -> list[str]:
     """Return the texts of exceptions, error alerts and charts that could not draw."""
     return page.locator(f"{EXCEPTION}, {ERROR_ALERT}, {CHART_ERROR}").all_inner_texts()

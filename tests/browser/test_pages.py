@@ -11,6 +11,7 @@ import pytest
 from .harness import (
     ROOT,
     assert_no_error,
+    clashing_chart_texts,
     cut_metric_texts,
     cut_table_headers,
     drag_slider,
@@ -530,6 +531,23 @@ def test_in_a_narrow_window_no_table_runs_off_the_page(browser, app_server, path
         assert not cut_table_headers(narrow)
         assert_no_error(narrow)
         screenshot(narrow, f"narrow-{width}-{path or 'home'}-tables")
+
+
+@pytest.mark.parametrize(("path", "width"), [("", 400), ("", 800), ("grid", 400),
+                                             ("market", 400), ("", 1440)])
+def test_chart_labels_fit_their_chart_at_any_width(browser, app_server, path, width):
+    """Test that no chart label is cut at its chart's edge or drawn over another: on a phone the
+    12 Dec label ran off the chart, the bridge's share labels ran together and the record-peak
+    label sat on the queue chart's "100". At desktop width the bridge keeps every share label."""
+    with open_page(browser, viewport={"width": width, "height": 900}) as view:
+        open_settled(view, app_server, path)
+        assert clashing_chart_texts(view) == []
+        if width == 1440:
+            shares = view.locator(".aigrid-chart").nth(1).locator(".bartext")
+            assert re.fullmatch(r"\d+%", shares.first.text_content())
+            assert shares.count() == 12  # 2024-2035, every year has demand
+        assert_no_error(view)
+        screenshot(view, f"chart-labels-{width}-{path or 'home'}")
 
 
 CHART_WIDTH_JS = (
