@@ -6,6 +6,7 @@ for no visible gain. Builders never mutate their inputs.
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pandas as pd
@@ -303,24 +304,37 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
 
 
 def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
-    """Saved scenarios overlaid: firm supply (GW) above, powered share (%) below, by year.
+    """Saved scenarios overlaid by year: firm supply (GW, solid steps) and expected demand (GW,
+    dashed) above, powered share (%) below; one colour and legend entry per scenario.
 
     table: scenario_state.COMPARE_COLUMNS, one block of years per scenario.
     """
     traces = []
     for i, (name, rows) in enumerate(table.groupby("Scenario", sort=False)):
         colour = COLORWAY[(i + 1) % len(COLORWAY)]
-        traces.append(_scatter(x=rows["Year"], y=rows["Supply (GW)"], name=name,
-                                 legendgroup=name, mode="lines+markers", line_shape="hv",
-                                 line=dict(color=colour, width=2), hovertemplate="%{y:.1f} GW"))
-        traces.append(_scatter(x=rows["Year"], y=rows["Powered share (%)"], name=name,
-                                 legendgroup=name, showlegend=False, yaxis="y2",
-                                 mode="lines+markers", line=dict(color=colour, width=2, dash="dot"),
-                                 hovertemplate="%{y:.0f}%"))
+        # the name through meta, not the template: a typed "%{y}" stays text
+        common = dict(x=rows["Year"], legendgroup=name, mode="lines+markers",
+                      meta=[html.escape(str(name))])
+        traces += [
+            _scatter(**common, y=rows["Supply (GW)"], name=name, line_shape="hv",
+                     line=dict(color=colour, width=2),
+                     hovertemplate="%{meta[0]}: supply %{y:.1f} GW<extra></extra>"),
+            _scatter(**common, y=rows["Demand (GW)"], name=f"{name}: demand", showlegend=False,
+                     line=dict(color=colour, width=1.5, dash="dash"), marker=dict(size=4),
+                     hovertemplate="%{meta[0]}: demand %{y:.1f} GW<extra></extra>"),
+            _scatter(**common, y=rows["Powered share (%)"], name=f"{name}: powered share",
+                     showlegend=False, yaxis="y2", line=dict(color=colour, width=2),
+                     hovertemplate="%{meta[0]}: %{y:.0f}% powered<extra></extra>"),
+        ]
     layout = _base_layout(
         height, xaxis=dict(anchor="y2", title=dict(text="Year"), dtick=1),
-        yaxis=dict(domain=[0.52, 1.0], title=dict(text="Firm supply (GW)"), rangemode="tozero"),
+        yaxis=dict(domain=[0.52, 1.0], rangemode="tozero", title=dict(text="GW")),
         yaxis2=dict(domain=[0.0, 0.42], title=dict(text="Powered share (%)"), range=[0, 105]),
+        # top left of the upper panel, which the lines (rising from the start) leave empty
+        annotations=[dict(xref="paper", yref="paper", x=0.01, y=1.0, xanchor="left",
+                          yanchor="top", showarrow=False, align="left", font=dict(color=MUTED),
+                          bgcolor="rgba(255,255,255,0.85)",
+                          text="Solid steps: firm supply<br>Dashed: expected demand")],
     )
     return _figure(traces, layout)
 

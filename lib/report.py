@@ -22,7 +22,7 @@ SOURCES_LINE = ("Sources: Yahoo Finance daily bars; ERCOT large-load queue, peak
 GAP_TITLE = "Expected large-load demand vs stepped firm supply, ERCOT (GW)"
 COLLISION_TITLE = "AI stocks (rebased) and the grid's demand and firm supply on one calendar"
 BRIDGE_TITLE = "How much of the straight line can be powered, by year"
-COMPARE_TITLE = "Saved scenarios: firm supply and powered share"
+COMPARE_TITLE = "Saved scenarios: firm supply, expected demand and powered share"
 GRID_SOURCES = "Sources: data/grid (ERCOT facts with URLs); scenario arithmetic, not a forecast."
 MARKET_SOURCES = "Sources: Yahoo Finance daily bars (split- and dividend-adjusted)."
 COLLISION_SOURCES = ("Sources: Yahoo Finance daily bars (prices); data/grid (ERCOT facts with "
@@ -61,12 +61,15 @@ def collision_context(scenario: grid_model.Scenario, as_of: str) -> FigureContex
     return replace(model_context(COLLISION_TITLE, scenario, as_of), sources=COLLISION_SOURCES)
 
 
-def compare_context(current: grid_model.Scenario, saved_names: list[str]) -> FigureContext:
-    """Context of the comparison chart: the current scenario's settings and the saved ones'
-    names, as the chart draws them all."""
-    saved = f" Saved: {'; '.join(saved_names)}." if saved_names else ""
+def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> FigureContext:
+    """Context of the comparison chart (table: scenario_state.compare_table, Current last): the
+    current scenario's settings, the saved ones' names, and which lines lie under others."""
+    names = [n for n in table["Scenario"].unique() if n != "Current"]
+    saved = f" Saved: {'; '.join(names)}." if names else ""
+    notes = "".join(f" {note}" for note in scenario_state.overlap_notes(table))
     return FigureContext(title=COMPARE_TITLE,
-                         subtitle=f"Current: {scenario_state.scenario_summary(current)}.{saved}",
+                         subtitle=f"Current: {scenario_state.scenario_summary(current)}."
+                                  f"{saved}{notes}",
                          as_of=grid_as_of(), sources=GRID_SOURCES)
 
 
@@ -178,7 +181,8 @@ def report_items(
     frame: pd.DataFrame, provenance: dict, scenario: grid_model.Scenario,
     saved: list, made_on: date,
 ) -> tuple[list[tuple[str, go.Figure, FigureContext]], str]:
-    """The six figures of a report, each with its context, and the Markdown summary."""
+    """The figures of a report, each with its context, and the Markdown summary: five, and
+    the comparison of saved scenarios as a sixth when there are any."""
     gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap)
     yearly = grid_model.yearly_table(gap)
@@ -198,13 +202,14 @@ def report_items(
         ("market-1y", figures.fig_market(view.values, view.drawdown, view.y_title),
          market_context(f"AI infrastructure, rebased, {view.start:%-d %b %Y} to "
                         f"{view.end:%-d %b %Y}", as_of)),
-        ("scenarios", figures.fig_compare(scenario_state.compare_table(
-            [*saved, ("Current", scenario)])),
-         compare_context(scenario, [name for name, _ in saved])),
         ("large-load-queue", figures.fig_queue_history(queue, record,
                                                        grid_facts.record_peak_label()),
          queue_context(queue)),
     ]
+    if saved:  # with none saved, the comparison would only repeat "demand-vs-supply"
+        compared = scenario_state.compare_table([*saved, ("Current", scenario)])
+        items.insert(4, ("scenarios", figures.fig_compare(compared),
+                         compare_context(scenario, compared)))
     moves = market.day_moves(frame, symbols, events.CRASH_DAY)
     table = bridge.bridge_table(yearly)
     return items, summary_markdown(scenario, summary, table, moves, as_of, made_on)

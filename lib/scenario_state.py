@@ -229,6 +229,33 @@ def compare_table(named: Sequence[tuple[str, grid_model.Scenario]]) -> pd.DataFr
     return pd.concat(frames, ignore_index=True)[COMPARE_COLUMNS]
 
 
+_OVERLAP_NOTES = {  # what a later scenario's lines cover, by the columns that are equal
+    "all": "“{0}” gives the same results as “{1}”: its lines lie under {1}’s.",
+    "Supply (GW)": "“{0}” has the same firm supply as “{1}”: its solid line lies under {1}’s.",
+    "Demand (GW)": "“{0}” has the same expected demand as “{1}”: its dashed line lies "
+                   "under {1}’s.",
+}
+
+
+def overlap_notes(table: pd.DataFrame) -> list[str]:
+    """A sentence for each saved scenario of a compare_table whose lines a later scenario's
+    cover (the chart draws later ones on top): all of them, or its supply or demand line."""
+    numbers = [c for c in COMPARE_COLUMNS if c != "Scenario"]
+    blocks = [(name, rows[numbers].reset_index(drop=True))
+              for name, rows in table.groupby("Scenario", sort=False)]
+    notes = []
+    for i, (name, rows) in enumerate(blocks):
+        for part, columns in (("all", numbers), ("Supply (GW)", ["Supply (GW)"]),
+                              ("Demand (GW)", ["Demand (GW)"])):
+            over = [later for later, other in blocks[i + 1:]
+                    if rows[columns].equals(other[columns])]
+            if over:
+                notes.append(_OVERLAP_NOTES[part].format(name, over[-1]))
+                if part == "all":
+                    break
+    return notes
+
+
 def _years(value: float) -> str:
     return "year" if value == 1 else f"{value:g} years"
 

@@ -437,7 +437,9 @@ def _compare_controls(current: Scenario) -> None:
     table = scenario_state.compare_table([*saved, ("Current", current)])
     if saved:  # with nothing saved the chart would only repeat the one above
         chart(figures.fig_compare(table), "compare_chart",
-              context=report.compare_context(current, [name for name, _ in saved]))
+              context=report.compare_context(current, table))
+        for note in scenario_state.overlap_notes(table):
+            st.caption(note)
     st.download_button("Download comparison (CSV)", table.to_csv(index=False),
                        "scenario_comparison.csv", "text/csv", on_click="ignore", key="compare_csv")
 
@@ -583,6 +585,7 @@ def report_download(result: prices.PriceResult, scenario: Scenario) -> None:
                        key="report_zip", on_click="ignore", icon=":material/download:",
                        type="primary")
     can_draw = _browser_for_export() is not None
-    st.caption("Six figures (PNG and the CSV of what each plots), a summary of the scenario, "
+    figures_held = "Six figures" if saved else "Five figures (six once a scenario is saved)"
+    st.caption(f"{figures_held}: PNG and the CSV of what each plots; a summary of the scenario, "
                "headline numbers, data as-of dates and sources."
                + ("" if can_draw else f" {export.FIX_MESSAGE} The zip will hold CSVs only."))

@@ -30,8 +30,9 @@ def preload() -> float:
     from lib import figures, prices, report, settings
 
     result = prices.get_prices(list(prices.CORE_SYMBOLS), offline=True)
+    saved = [("Warm-up", settings.default_scenario())]  # so the comparison is built too
     items, _ = report.report_items(result.frame, result.provenance, settings.default_scenario(),
-                                   [], date.today())
+                                   saved, date.today())
     for _, fig, _ in items:
         figures.figure_json(fig)
     return time.perf_counter() - start

@@ -128,3 +128,21 @@ def test_long_chart_labels_take_two_lines():
     part = report.collision_market(frame, ["^IXIC"], 2024, 2035)
     collision = report.collision_figure(part, gap, None)
     assert any(a.text.startswith("12 Dec 2025: Nasdaq<br>") for a in collision.layout.annotations)
+
+
+def test_the_comparison_draws_each_scenarios_demand_beside_its_supply():
+    """Test that two scenarios that differ only in demand differ in the comparison's top panel:
+    each scenario has a supply line and a dashed demand line there, and its powered share
+    below, each trace named for the scenario and what it holds (the chart's CSV tells them
+    apart); one legend entry per scenario."""
+    from lib import scenario_state
+
+    slow = replace(settings.default_scenario(), demand_growth_gw_per_year=10.0)
+    table = scenario_state.compare_table([("Slow", slow), ("Current", settings.default_scenario())])
+    fig = figures.fig_compare(table)
+    top = {t.name: list(t.y) for t in fig.data if (t.yaxis or "y") == "y"}
+    assert set(top) == {"Slow", "Slow: demand", "Current", "Current: demand"}
+    assert top["Slow"] == top["Current"] and top["Slow: demand"] != top["Current: demand"]
+    assert {t.line.dash for t in fig.data if t.name.endswith(": demand")} == {"dash"}
+    assert [t.name for t in fig.data if t.showlegend is not False] == ["Slow", "Current"]
+    assert len({t.name for t in fig.data}) == len(fig.data) == 6

@@ -87,6 +87,20 @@ def test_saving_scenarios_keeps_five_and_compares_them():
         "S1", "S2", "S3", "S4", "S5", "Current"]
 
 
+def test_a_saved_scenario_under_the_current_one_is_named_under_the_chart():
+    """Test that saving the current scenario says its lines lie under Current's, and that after
+    a demand-only change the page says which line still does."""
+    at = open_page(PAGE)
+    at.session_state["compare_open"] = True
+    at.run()
+    at.button(key="save_scenario").click().run()
+    assert ("“Realistic realisation” gives the same results as “Current”: its lines lie under "
+            "Current’s.") in texts(at)
+    at.slider(key="demand_growth_gw_per_year").set_value(20.0).run()
+    assert ("“Realistic realisation” has the same firm supply as “Current”: its solid line "
+            "lies under Current’s.") in texts(at)
+
+
 def test_a_save_empties_the_name_and_an_unnamed_save_takes_the_presets_name():
     """Test that after a named save the name field is empty, so a save after a preset click is
     filed under that preset's name, not the previous name with "(2)"."""

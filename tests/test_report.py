@@ -1,8 +1,9 @@
-"""The report: six figures with their context, and a summary built from the data and model."""
+"""The report: five or six figures with their context, and a summary from the data and model."""
 
 import io
 import json
 import zipfile
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -15,6 +16,7 @@ from lib import (
     market,
     report,
     report_archive,
+    scenario_state,
     settings,
 )
 from lib.prices import get_prices
@@ -27,10 +29,16 @@ def _items():
 
 
 def test_report_has_six_figures_each_with_title_and_sources():
-    """Test six uniquely named figures whose contexts carry a title and a sources line."""
-    items, _ = _items()
+    """Test six uniquely named figures whose contexts carry a title and a sources line, the
+    comparison among them, when a scenario is saved."""
+    result = get_prices(["^IXIC", "ORCL", "AVGO", "ALAB"], offline=True)
+    saved = [("Fast", settings.preset_scenario("Fast build-out"))]
+    items, _ = report.report_items(result.frame, result.provenance, settings.default_scenario(),
+                                   saved, date(2026, 11, 26))
     assert len(items) == 6 and len({slug for slug, _, _ in items}) == 6
+    assert "scenarios" in {slug for slug, _, _ in items}
     assert all(ctx.title and ctx.sources for _, _, ctx in items)
+    items, _ = _items()
     model = dict((slug, ctx) for slug, _, ctx in items)["demand-vs-supply"]
     assert "lead time" in model.subtitle
 
@@ -47,13 +55,21 @@ def test_summary_states_the_headline_numbers_and_the_crash_moves():
     assert "not a forecast of blackouts" in summary  # what a shortfall means travels too
 
 
+def test_with_nothing_saved_the_report_leaves_out_the_comparison():
+    """Test five figures and no "scenarios" with no saved scenario: its chart would only
+    repeat the current scenario's, already in "demand-vs-supply"."""
+    items, _ = _items()
+    assert [slug for slug, _, _ in items] == ["ai-vs-grid", "powered-share", "demand-vs-supply",
+                                              "market-1y", "large-load-queue"]
+
+
 def test_report_zip_without_images_still_holds_csvs_and_summary():
     """Test the zip built with images off: a CSV per figure, the summary and a manifest."""
     items, summary = _items()
     data, _ = report_archive.build_report_zip(items, summary, images=False)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert {"summary.md", "manifest.json"} <= set(names)
-    assert sum(n.endswith(".csv") for n in names) == 6
+    assert sum(n.endswith(".csv") for n in names) == len(items) == 5
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("manifest.json"))
     assert manifest
 
@@ -82,8 +98,6 @@ def test_the_markdown_table_converter_escapes_cells_and_keeps_other_blocks():
 
 def test_years_with_no_expected_load_read_as_a_dash_in_the_summary():
     """Test that a 0% realisation writes '–' in the share column, not 'nan'."""
-    from dataclasses import replace
-
     result = get_prices(["^IXIC"], offline=True)
     scenario = replace(settings.default_scenario(), realisation_pct=0.0)
     _, summary = report.report_items(result.frame, result.provenance, scenario, [],
@@ -93,16 +107,21 @@ def test_years_with_no_expected_load_read_as_a_dash_in_the_summary():
 
 def test_the_comparison_figure_says_which_scenarios_it_draws():
     """Test that the exported comparison's subtitle names the saved scenarios next to the
-    current one's settings, since the chart draws them all."""
+    current one's settings, since the chart draws them all, and which lines lie under others."""
     scenario = settings.default_scenario()
-    ctx = report.compare_context(scenario, ["Fast build-out", "Slow turbines"])
+    slow = replace(scenario, tranche_gw=3.0)
+    table = scenario_state.compare_table([("Fast build-out", settings.preset_scenario(
+        "Fast build-out")), ("Slow turbines", slow), ("Current", scenario)])
+    ctx = report.compare_context(scenario, table)
     assert ctx.subtitle.startswith("Current: demand +38.8 GW/year")
-    assert ctx.subtitle.endswith("Saved: Fast build-out; Slow turbines.")
+    assert "Saved: Fast build-out; Slow turbines. “Fast build-out” has the same expected " \
+        "demand as “Current”" in ctx.subtitle
     result = get_prices(["^IXIC"], offline=True)
     items, _ = report.report_items(result.frame, result.provenance, scenario,
                                    [("Slow turbines", scenario)], date(2026, 11, 27))
     compare = dict((slug, ctx) for slug, _, ctx in items)["scenarios"]
-    assert "Saved: Slow turbines." in compare.subtitle
+    assert compare.subtitle.endswith("Saved: Slow turbines. “Slow turbines” gives the same "
+                                     "results as “Current”: its lines lie under Current’s.")
 
 
 def test_the_home_chart_export_names_both_of_its_sources():

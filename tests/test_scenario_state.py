@@ -201,3 +201,19 @@ def test_carried_settings_reopen_the_same_scenario(held):
     scenario the widgets held."""
     params = scenario_state.carried_params(held)
     assert settings.scenario_from_mapping(params)[0] == settings.scenario_from_mapping(held)[0]
+
+
+def test_overlap_notes_name_a_saved_scenario_drawn_under_a_later_one():
+    """Test a note for each saved scenario whose lines a later one's cover: all of them (equal
+    results), or only the supply or the demand line; none for scenarios that differ in both."""
+    default, fast = settings.default_scenario(), settings.preset_scenario("Fast build-out")
+    slow = replace(default, demand_growth_gw_per_year=10.0)
+    table = scenario_state.compare_table([("a", default), ("b", fast), ("c", slow),
+                                          ("Current", default)])
+    assert scenario_state.overlap_notes(table) == [
+        "“a” gives the same results as “Current”: its lines lie under Current’s.",
+        "“b” has the same expected demand as “Current”: its dashed line lies under Current’s.",
+        "“c” has the same firm supply as “Current”: its solid line lies under Current’s."]
+    assert scenario_state.overlap_notes(scenario_state.compare_table(
+        [("b", fast), ("Current", slow)])) == []
+    assert scenario_state.overlap_notes(scenario_state.compare_table([])) == []

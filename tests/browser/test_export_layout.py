@@ -59,8 +59,9 @@ def _market_page_figure():
 
 def _exported_figures():
     result = get_prices(["^IXIC", "ORCL", "AVGO", "ALAB"], offline=True)
+    saved = [("Fast", settings.preset_scenario("Fast build-out"))]  # adds the comparison
     items, _ = report.report_items(result.frame, result.provenance, settings.default_scenario(),
-                                   [], date(2026, 11, 27))
+                                   saved, date(2026, 11, 27))
     return [*items, _market_page_figure()]
 
 
