@@ -75,7 +75,8 @@ SETTINGS: tuple[Setting, ...] = (
         "realisation_pct", "Realisation rate (%)", "Demand", 49.8, (0.0, 100.0), 0.1,
         "Share of the requested line that actually energises. Default: ERCOT's own haircut, "
         "large load that actually energised was 49.8% of what transmission providers forecast in "
-        "recent years (April 2025 Senate hearing). 100% is the queue as filed.",
+        "recent years (April 2025 Senate hearing, as an AI-generated summary of it reports: a "
+        "secondary source; see Agrees). 100% is the queue as filed.",
         "ercot_forecast_adjustments:1",
         also=("ercot_forecast_adjustments:2",),
     ),
@@ -83,7 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
         "arrival_delay_months", "Arrival delay (months)", "Demand", 6.0, (0.0, 36.0), 1.0,
         "Months by which new load arrives later than requested. Default: ERCOT shifts "
         "large-load in-service dates 180 days (about 6 months) later in its adjusted forecast "
-        "(observed average delay about 220 days).",
+        "(observed average delay about 220 days; from the same AI-generated summary of the "
+        "hearing, a secondary source; see Agrees).",
         "ercot_forecast_adjustments:3",
         also=("ercot_forecast_adjustments:4",
               "ercot_forecast_adjustments:5"),

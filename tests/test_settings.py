@@ -246,3 +246,12 @@ def test_the_settings_say_when_the_model_starts():
     start = f"January {MODEL_START_YEAR}"
     for name in ("start_year", "demand_start_gw", "headroom_gw", "tranche_every_years"):
         assert start in SETTINGS_BY_NAME[name].help
+
+
+def test_defaults_from_a_secondary_source_say_so_at_their_slider():
+    """Test that the realisation and delay defaults, read from an AI-generated summary of a
+    hearing, say at the slider that the source is secondary (not only on the Sources page)."""
+    for name in ("realisation_pct", "arrival_delay_months"):
+        setting = next(s for s in SETTINGS if s.name == name)
+        description = setting_tooltip(setting).split("\n\nSource:")[0]
+        assert "AI-generated summary" in description and "secondary source" in description
