@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from lib import tables
 from lib.grid_facts import fact
 from lib.grid_model import Scenario, ScenarioError, validate_scenario
 
@@ -350,3 +351,20 @@ def settings_table() -> pd.DataFrame:
         for s in SETTINGS
     ]
     return pd.DataFrame(rows, columns=SETTINGS_TABLE_COLUMNS)
+
+
+def settings_markdown() -> str:
+    """The Method page's list of settings, by group: each one's default, range, source (and
+    the rows that agree) and reasoning in full. A list, not a grid: a grid cut the long
+    reasoning at the page's edge, and a wide table squeezed it into a narrow column."""
+    lines = []
+    for group in GROUPS:
+        lines.append(f"**{group}**\n")
+        for s in (s for s in SETTINGS if s.group == group):
+            source = "a labelled assumption" if s.source_id == ASSUMPTION else s.source_id
+            agrees = f" (agrees: {', '.join(s.also)})" if s.also else ""
+            lines.append(f"- **{tables.escape(s.label)}**: default {_compact(s.default)}, range "
+                         f"{_compact(s.bounds[0])} to {_compact(s.bounds[1])}; source "
+                         f"{tables.escape(source + agrees)}. {tables.escape(s.assumption or s.help)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -29,7 +29,10 @@ st.markdown(
 st.markdown(bridge.FORMULA)
 
 st.subheader("Settings: defaults, bounds and sources")
-ui.data_grid(settings.settings_table(), column_config={"URL": ui.SOURCE_COLUMN_CONFIG["URL"]})
+st.markdown(settings.settings_markdown())
+st.download_button("Settings (CSV)", settings.settings_table().to_csv(index=False),
+                   "settings.csv", "text/csv", key="settings_csv", on_click="ignore",
+                   icon=":material/table:")
 st.subheader("Presets")
 for name, preset in settings.PRESETS.items():
     st.markdown(f"**{name}**: {preset.explanation} Sources: {', '.join(preset.source_ids)}.")

@@ -1,6 +1,8 @@
 """AppTest of the Sources & method page: every fact listed with its link."""
 
-from lib import grid_facts
+import re
+
+from lib import grid_facts, tables
 from tests.apptest_helpers import open_page, texts
 
 
@@ -33,3 +35,17 @@ def test_sources_page_says_how_strong_its_sources_are_and_where_each_was_read():
 def test_sources_page_says_what_a_shortfall_means():
     """Test that the method says a shortfall is load waiting for power, not a blackout."""
     assert "not a forecast of blackouts" in texts(open_page("pages/sources.py"))
+
+
+def test_the_settings_table_shows_each_reason_in_full():
+    """Test that the settings table holds each setting's full reasoning and agreeing rows as
+    text the page shows (a data grid cut them at the page's edge)."""
+    from lib import settings
+
+    shown = re.sub(r"\\(.)", r"\1", texts(open_page("pages/sources.py")))  # Markdown escapes
+    shown = shown.replace(tables.NBSP, " ")
+    for setting in settings.SETTINGS:
+        assert " ".join((setting.assumption or setting.help).split()) in shown
+        assert ", ".join(setting.also) in shown
+    assert not any(df.value.columns.tolist() == settings.SETTINGS_TABLE_COLUMNS
+                   for df in open_page("pages/sources.py").dataframe)
