@@ -232,13 +232,15 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
     layout = _fixed_margins(_base_layout(
         height, barmode="overlay", yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
         # Whole years on a number axis: thinned ticks where a category axis would tilt them
-        # (a horizon from 2020). No axis title: on a phone the tilted years ran into it.
-        xaxis=dict(type="linear", tickformat="d", dtick=1 if len(years) <= 15 else None),
+        # (a horizon from 2020). The bottom margin holds years tilted upright (a phone) above
+        # the title, which also names the CSV's column.
+        xaxis=dict(type="linear", tickformat="d", title=dict(text="Year"),
+                   dtick=1 if len(years) <= 15 else None),
         # Every share label one size, fitted to its bar, and hidden below 10 px (on a phone
         # they ran together); the share table under the chart has every value.
         uniformtext=dict(mode="hide", minsize=10),
         hovermode="x unified"),
-        left=68, bottom=56)
+        left=68, bottom=80)
     return _figure(traces, layout)
 
 

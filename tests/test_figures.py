@@ -102,13 +102,15 @@ def test_a_short_horizon_labels_each_year_once():
 
 def test_the_bridge_chart_hides_share_labels_its_bars_cannot_hold():
     """Test that a share label wider than its bar is hidden, not run into its neighbours (on
-    a phone they overlapped and 2024's "100%" was cut), and the years carry no axis title for
-    tilted labels to run into (the share table below the chart holds every value)."""
+    a phone they overlapped and 2024's "100%" was cut; the share table below the chart holds
+    every value), and that the CSV still names the years' column."""
+    from lib import figure_data
+
     fig = figures.fig_bridge(grid_model.yearly_table(
         grid_model.build_gap_table(settings.default_scenario())))
     assert fig.layout.uniformtext.mode == "hide"
     assert fig.data[1].constraintext in (None, "both")  # plotly's default: fit to the bar
-    assert fig.layout.xaxis.title.text is None
+    assert figure_data.figure_data_frame(fig).columns[:3].tolist() == ["Trace", "Year", "GW"]
 
 
 def test_long_chart_labels_take_two_lines():
