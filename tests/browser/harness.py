@@ -519,6 +519,24 @@ CUT_TABLES_JS = """
 """
 
 
+# A Markdown table that scrolls sideways but draws no edge shadow (lib/app.css) to say so.
+UNMARKED_SCROLLING_TABLES_JS = """
+() => Array.from(document.querySelectorAll('[data-testid="stMarkdownContainer"]:has(> table)'))
+  .filter((box) => box.scrollWidth > box.clientWidth + 1)
+  .filter((box) => {
+    const style = getComputedStyle(box);
+    return !(style.backgroundImage.includes('radial-gradient')
+             && style.backgroundAttachment.includes('local'));
+  })
+  .map((box) => box.querySelector('th')?.textContent ?? '')
+"""
+
+
+def unmarked_scrolling_tables(page: Any) -> list[str]:
+    """First headers of the Markdown tables that scroll sideways with no shadow at the edge."""
+    return page.evaluate(UNMARKED_SCROLLING_TABLES_JS)
+
+
 def cut_table_headers(page: Any) -> list[str]:
     """First headers of the Markdown tables the page cuts off: wider than their column, with no
     scroll bar of their own (the whole page then scrolls sideways)."""

@@ -25,6 +25,7 @@ from .harness import (
     slider_thumb,
     slider_value,
     start_streamlit,
+    unmarked_scrolling_tables,
 )
 
 APP = ROOT / "app.py"
@@ -524,11 +525,13 @@ def test_at_800_px_no_headline_number_is_cut(browser, app_server, path):
 @pytest.mark.parametrize(("path", "width"), [("", 800), ("", 400), ("market", 400)])
 def test_in_a_narrow_window_no_table_runs_off_the_page(browser, app_server, path, width):
     """Test that in a narrow window every table fits its column or scrolls inside it: the
-    bridge table wraps under its chart at 800 px, the Market statistics scroll at 400 px."""
+    bridge table wraps under its chart at 800 px, the Market statistics scroll at 400 px, with
+    a shadow at the edge that says there is more (ALAB's column was hidden with no hint)."""
     with open_page(browser, viewport={"width": width, "height": 900}) as narrow:
         open_settled(narrow, app_server, path)
         assert narrow.locator('[data-testid="stMarkdownContainer"] table').count() >= 1
         assert not cut_table_headers(narrow)
+        assert not unmarked_scrolling_tables(narrow)
         assert_no_error(narrow)
         screenshot(narrow, f"narrow-{width}-{path or 'home'}-tables")
 
