@@ -37,7 +37,9 @@ function chartDiv(parent, height) {
       gd.__aigridWidth = width;  // the first report is the width Plotly draws at
       // A chart being taken off the page reports width 0 first: there is nothing to resize.
       if (changed && width > 0 && gd.isConnected && window.Plotly && gd.data) {
-        window.Plotly.Plots.resize(gd).catch(() => {});  // hidden meanwhile: the next report redraws
+        window.Plotly.Plots.resize(gd)
+          .then(() => fitLegend(gd, window.Plotly, gd.__aigridBaseHeight))
+          .catch(() => {});  // hidden meanwhile: the next report redraws
       }
     });
     gd.__aigridResize.observe(gd);
@@ -46,16 +48,44 @@ function chartDiv(parent, height) {
   return gd;
 }
 
+// A legend that wraps onto more rows (a narrow window) pushes the plot down inside a chart of
+// fixed height and squeezes its panels. The chart grows by the extra rows instead; the plot
+// keeps the height it has at full width.
+function legendExtraPx(gd) {
+  const rows = new Map();  // row top (px) -> row height
+  for (const item of gd.querySelectorAll(".legend .traces")) {
+    const top = Math.round(item.transform.baseVal.consolidate()?.matrix.f ?? 0);
+    rows.set(top, Math.max(rows.get(top) ?? 0, item.getBBox().height));
+  }
+  const heights = [...rows.values()];
+  return heights.length > 1 ? Math.round(heights.slice(1).reduce((a, b) => a + b, 0)) : 0;
+}
+
+function fitLegend(gd, Plotly, baseHeight) {
+  const extra = legendExtraPx(gd);
+  gd.__aigridLegendExtra = extra;
+  const wanted = baseHeight + extra;
+  if (Math.abs(gd._fullLayout.height - wanted) > 1) {
+    return Plotly.relayout(gd, { height: wanted });
+  }
+}
+
 export default function ({ data, parentElement }) {
   const figure = JSON.parse(data.figure);
-  const gd = chartDiv(parentElement, figure.layout.height || 450);
+  const baseHeight = figure.layout.height || 450;
+  // the last extra, so a redraw at the same width needs no second pass
+  figure.layout.height = baseHeight + (parentElement.querySelector(":scope > .aigrid-chart")
+    ?.__aigridLegendExtra ?? 0);
+  const gd = chartDiv(parentElement, baseHeight);
   const ticket = (gd.__aigridTicket = (gd.__aigridTicket || 0) + 1);
   gd.dataset.pending = "1";
   loadPlotly(data.plotly_src)
     .then((Plotly) => {
       if (ticket !== gd.__aigridTicket) return;  // a newer figure is on its way
       gd.querySelector(":scope > .aigrid-chart-error")?.remove();
-      return Plotly.react(gd, figure.data, figure.layout, data.config);
+      gd.__aigridBaseHeight = baseHeight;
+      return Plotly.react(gd, figure.data, figure.layout, data.config)
+        .then(() => ticket === gd.__aigridTicket && fitLegend(gd, Plotly, baseHeight));
     })
     .catch((err) => {
       if (ticket !== gd.__aigridTicket) return;

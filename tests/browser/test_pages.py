@@ -553,6 +553,29 @@ def test_chart_labels_fit_their_chart_at_any_width(browser, app_server, path, wi
         screenshot(view, f"chart-labels-{width}-{path or 'home'}")
 
 
+PANEL_HEIGHTS_JS = """
+() => [...document.querySelectorAll('.aigrid-chart')].map((gd) => Object.keys(gd._fullLayout)
+  .filter((k) => /^yaxis\\d*$/.test(k) && gd._fullLayout[k].visible !== false)
+  .map((k) => Math.round(gd._fullLayout[k]._length)))
+"""
+
+
+def test_a_wrapped_legend_makes_the_chart_taller_not_its_panels_shorter(browser, app_server):
+    """Test that at 800 px, where the home chart's legend wraps onto seven rows, its panels keep
+    the height they have at 1440 px (both were squeezed by a fifth): the chart
+    grows by the legend's extra rows instead."""
+    heights = {}
+    for width in (1440, 800):
+        with open_page(browser, viewport={"width": width, "height": 900}) as view:
+            open_settled(view, app_server)
+            heights[width] = view.evaluate(PANEL_HEIGHTS_JS)[0]
+            if width == 800:
+                screenshot(view, "legend-wrapped-800-home")
+    assert len(heights[1440]) == 2  # price panel, grid panel
+    for wide, narrow in zip(heights[1440], heights[800], strict=True):
+        assert narrow >= 0.9 * wide, heights
+
+
 CHART_WIDTH_JS = (
     "() => Number(document.querySelector('.aigrid-chart .main-svg').getAttribute('width'))")
 
