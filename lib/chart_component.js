@@ -52,13 +52,11 @@ function chartDiv(parent, height) {
 // fixed height and squeezes its panels. The chart grows by the extra rows instead; the plot
 // keeps the height it has at full width.
 function legendExtraPx(gd) {
-  const rows = new Map();  // row top (px) -> row height
-  for (const item of gd.querySelectorAll(".legend .traces")) {
-    const top = Math.round(item.transform.baseVal.consolidate()?.matrix.f ?? 0);
-    rows.set(top, Math.max(rows.get(top) ?? 0, item.getBBox().height));
-  }
-  const heights = [...rows.values()];
-  return heights.length > 1 ? Math.round(heights.slice(1).reduce((a, b) => a + b, 0)) : 0;
+  // the rows' tops from the items' transforms: no layout is forced, so a redraw at full width
+  // (one row) costs next to nothing here
+  const tops = [...gd.querySelectorAll(".legend .traces")]
+    .map((item) => item.transform.baseVal.consolidate()?.matrix.f ?? 0);
+  return tops.length ? Math.round(Math.max(...tops) - Math.min(...tops)) : 0;
 }
 
 function fitLegend(gd, Plotly, baseHeight) {
