@@ -271,6 +271,9 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _fixed_margins(_base_layout(
         620,
+        # the names in the Market page's order, then the grid's lines (plotly reverses a
+        # legend with stacked traces by default)
+        legend=dict(traceorder="normal"),
         yaxis=dict(domain=[0.56, 1.0], title=dict(text="Rebased (100 = start)")),
         yaxis2=dict(domain=[0.0, 0.46], title=dict(text="GW"), rangemode="tozero"),
         yaxis3=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),

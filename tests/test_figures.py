@@ -148,3 +148,16 @@ def test_the_comparison_draws_each_scenarios_demand_beside_its_supply():
     assert {t.line.dash for t in fig.data if t.name.endswith(": demand")} == {"dash"}
     assert [t.name for t in fig.data if t.showlegend is not False] == ["Slow", "Current"]
     assert len({t.name for t in fig.data}) == len(fig.data) == 6
+
+
+def test_the_home_chart_lists_the_names_first_in_the_market_pages_order():
+    """Test that the legend reads ^IXIC, ORCL, AVGO, ALAB, then the grid's lines (a legend
+    with stacked traces is reversed unless told otherwise)."""
+    from lib import report
+
+    part = report.collision_market(load_snapshot(["^IXIC", "ORCL", "AVGO", "ALAB"]),
+                                   ["^IXIC", "ORCL", "AVGO", "ALAB"], 2024, 2035)
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    fig = report.collision_figure(part, gap, None)
+    assert fig.layout.legend.traceorder == "normal"
+    assert [t.name for t in fig.data][:4] == ["^IXIC", "ORCL", "AVGO", "ALAB"]
