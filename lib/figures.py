@@ -186,17 +186,22 @@ def _shortfall_traces(gap: pd.DataFrame, xaxis: str = "x", yaxis: str = "y") -> 
 
 def _first_shortfall_annotation(first: pd.Timestamp | None, gap: pd.DataFrame,
                                 xref: str = "x", yref: str = "y") -> list[dict]:
-    if first is None:
+    if first is None or gap.empty:
         return []
-    row = gap.loc[gap["Month"] == first].iloc[0]
+    months = gap["Month"]
+    # A shortfall that began before the window (the model runs from 2024) is labelled at the
+    # window's first month.
+    text = f"First shortfall {first:%b %Y}"
+    if first < months.iloc[0]:
+        first, text = months.iloc[0], f"Short since {first:%b %Y}"
+    row = gap.loc[months == first].iloc[0]
     # The label sits up and to the left of the point, or to the right in the horizon's first
     # quarter, where the left would run past the chart's edge and be cut.
-    months = gap["Month"]
     early = first - months.iloc[0] < (months.iloc[-1] - months.iloc[0]) / 4
     return [dict(x=first, y=row["Demand (GW)"], xref=xref, yref=yref, showarrow=True,
                  arrowhead=2, ax=60 if early else -50, ay=-40,
-                 xanchor="left" if early else "auto", bgcolor="rgba(255,255,255,0.9)",
-                 text=f"First shortfall {first:%b %Y}", font=dict(color=DEMAND, size=12))]
+                 xanchor="left" if early else "auto", bgcolor="rgba(255,255,255,0.75)",
+                 text=text, font=dict(color=DEMAND, size=12))]
 
 
 def fig_gap(gap: pd.DataFrame, first_shortfall: pd.Timestamp | None = None,

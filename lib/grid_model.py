@@ -303,14 +303,32 @@ class GapSummary:
     share_2030_pct: float | None
 
 
-def summarise(gap: pd.DataFrame) -> GapSummary:
-    """First shortfall, peak shortfall and its month, total unserved TWh, 2030 powered share."""
+def _first_short_month(gap: pd.DataFrame) -> pd.Timestamp | None:
+    short = gap["Shortfall (GW)"].to_numpy() > 0
+    return gap["Month"].iloc[int(np.argmax(short))] if short.any() else None
+
+
+def first_shortfall(gap: pd.DataFrame, scenario: Scenario | None = None) -> pd.Timestamp | None:
+    """The first month in which demand exceeds supply. Given the table's scenario, counted from
+    January MODEL_START_YEAR, where the model starts, even when the table's window starts
+    later: a window from 2026 opens on a shortfall that began before it."""
+    if scenario is not None and scenario.start_year > MODEL_START_YEAR:
+        before = replace(scenario, start_year=MODEL_START_YEAR, end_year=scenario.start_year - 1)
+        earlier = _first_short_month(build_gap_table(before))
+        if earlier is not None:
+            return earlier
+    return _first_short_month(gap)
+
+
+def summarise(gap: pd.DataFrame, scenario: Scenario | None = None) -> GapSummary:
+    """First shortfall (see first_shortfall), and over the table's window: peak shortfall and
+    its month, total unserved TWh, 2030 powered share."""
     shortfall_gw = gap["Shortfall (GW)"].to_numpy()
     short = shortfall_gw > 0
     peak_i = int(np.argmax(shortfall_gw)) if short.any() else None
     years = gap["Month"].dt.year
     return GapSummary(
-        first_shortfall=gap["Month"].iloc[int(np.argmax(short))] if short.any() else None,
+        first_shortfall=first_shortfall(gap, scenario),
         peak_shortfall_gw=float(shortfall_gw.max(initial=0.0)),
         peak_shortfall_month=None if peak_i is None else gap["Month"].iloc[peak_i],
         unserved_twh=float(gap["Unserved energy (TWh)"].sum()),

@@ -184,7 +184,7 @@ def report_items(
     """The figures of a report, each with its context, and the Markdown summary: five, and
     the comparison of saved scenarios as a sixth when there are any."""
     gap = grid_model.build_gap_table(scenario)
-    summary = grid_model.summarise(gap)
+    summary = grid_model.summarise(gap, scenario)
     yearly = grid_model.yearly_table(gap)
     as_of = market.as_of_text(provenance)
     symbols = list(provenance)

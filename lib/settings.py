@@ -363,8 +363,9 @@ def settings_markdown() -> str:
         for s in (s for s in SETTINGS if s.group == group):
             source = "a labelled assumption" if s.source_id == ASSUMPTION else s.source_id
             agrees = f" (agrees: {', '.join(s.also)})" if s.also else ""
+            why = tables.escape(s.assumption or s.help)
             lines.append(f"- **{tables.escape(s.label)}**: default {_compact(s.default)}, range "
                          f"{_compact(s.bounds[0])} to {_compact(s.bounds[1])}; source "
-                         f"{tables.escape(source + agrees)}. {tables.escape(s.assumption or s.help)}")
+                         f"{tables.escape(source + agrees)}. {why}")
         lines.append("")
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from lib import (
     settings,
     tables,
 )
-from lib.grid_model import Scenario
+from lib.grid_model import MODEL_START_YEAR, Scenario
 
 PRICE_TTL_S = 15 * 60  # a live refresh at most every 15 minutes per symbol set
 
@@ -294,7 +294,9 @@ def _first_shortfall_metric(target, summary) -> None:
     first = summary.first_shortfall
     target.metric("First shortfall", f"{first:%b %Y}" if first is not None else "No shortfall",
                   help="First month in which expected demand exceeds firm supply: from then on "
-                       "part of the expected load waits for power (not a blackout).")
+                       "part of the expected load waits for power (not a blackout). Counted from "
+                       f"January {MODEL_START_YEAR}, where the model starts, also when the chart "
+                       "starts later.")
 
 
 def _share_2030_metric(target, summary, label: str) -> None:

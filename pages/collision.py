@@ -43,7 +43,7 @@ def scenario_view() -> None:
     """Everything that depends on the grid scenario."""
     scenario = ui.current_scenario(show_notices=True)
     gap = grid_model.build_gap_table(scenario)
-    summary = grid_model.summarise(gap)
+    summary = grid_model.summarise(gap, scenario)
     yearly = grid_model.yearly_table(gap)
     table = bridge.bridge_table(yearly)
     ui.model_cards(summary, bridge.bridge_sentence(table, 2030),

@@ -22,7 +22,7 @@ def results() -> None:
     """The scenario's headline numbers and chart, with its downloads."""
     scenario = ui.current_scenario(show_notices=True)
     gap = grid_model.build_gap_table(scenario)
-    summary = grid_model.summarise(gap)
+    summary = grid_model.summarise(gap, scenario)
     preset = scenario_state.matching_preset(scenario)
     st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
                "not nameplate solar.")

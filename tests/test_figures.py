@@ -161,3 +161,18 @@ def test_the_home_chart_lists_the_names_first_in_the_market_pages_order():
     fig = report.collision_figure(part, gap, None)
     assert fig.layout.legend.traceorder == "normal"
     assert [t.name for t in fig.data][:4] == ["^IXIC", "ORCL", "AVGO", "ALAB"]
+
+
+def test_a_shortfall_that_began_before_the_window_is_labelled_at_its_start():
+    """Test that with the window from 2026 and the shortfall from Apr 2025, the chart labels the
+    window's first month "Short since Apr 2025" (the label's point was looked up in the window
+    and not found)."""
+    later = replace(settings.default_scenario(), start_year=2026)
+    gap = grid_model.build_gap_table(later)
+    first = grid_model.summarise(gap, later).first_shortfall
+    assert first < gap["Month"].iloc[0]
+    for fig in (figures.fig_gap(gap, first), figures.fig_collision(pd.DataFrame(), gap,
+                                                                   first_shortfall=first)):
+        label = next(a for a in fig.layout.annotations if "hort" in a.text)
+        assert label.text == f"Short since {first:%b %Y}"
+        assert pd.Timestamp(label.x) == gap["Month"].iloc[0] and label.ax > 0

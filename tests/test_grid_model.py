@@ -267,3 +267,34 @@ def test_no_new_load_and_no_tranche_before_the_model_starts():
     assert len(early) == 48 and MODEL_START_YEAR == 2024
     assert (early["Demand (GW)"] == 5.0 * s.realisation_pct / 100).all()
     assert (early["Supply (GW)"] == s.headroom_gw).all()
+
+
+def test_a_later_window_keeps_the_scenarios_first_shortfall():
+    """Test that a horizon starting after the first shortfall reports that month, not the
+    window's first month (Start year 2026 said "First shortfall Jan 2026" for a scenario short
+    since Apr 2025), and that the window's own numbers stay the window's."""
+    whole = replace(Scenario(), start_year=2024, end_year=2035)
+    first = summarise(build_gap_table(whole), whole).first_shortfall
+    assert first is not None and first.year < 2026
+    for start in (2026, 2030):
+        later = replace(whole, start_year=start)
+        gap = build_gap_table(later)
+        summary = summarise(gap, later)
+        assert summary.first_shortfall == first
+        assert gap["Shortfall (GW)"].iloc[0] > 0  # the window opens short
+        assert summary.unserved_twh == pytest.approx(gap["Unserved energy (TWh)"].sum())
+    assert summarise(build_gap_table(whole)).first_shortfall == first  # no scenario: the table's
+
+
+@SEEDED
+@given(start=hs.integers(MODEL_START_YEAR, 2030), growth=hs.floats(0.0, 60.0),
+       headroom=hs.floats(0.0, 80.0))
+def test_first_shortfall_is_the_same_for_every_window_that_reaches_it(start, growth, headroom):
+    """Test that any window's first shortfall is the whole run's, when the whole run has one
+    before the window ends: the model runs from January MODEL_START_YEAR whatever the window."""
+    scenario = replace(Scenario(), demand_growth_gw_per_year=growth, headroom_gw=headroom,
+                       start_year=MODEL_START_YEAR, end_year=2035)
+    whole = summarise(build_gap_table(scenario), scenario).first_shortfall
+    window = replace(scenario, start_year=start)
+    first = summarise(build_gap_table(window), window).first_shortfall
+    assert first == whole

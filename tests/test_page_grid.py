@@ -198,3 +198,11 @@ def test_an_earlier_start_year_shows_more_calendar_not_an_earlier_shortfall():
     at = open_page(PAGE, start_year="2020")
     assert metric(at, "First shortfall") == f"{expected().first_shortfall:%b %Y}"
     assert metric(at, "Share powered in 2030") == f"{expected().share_2030_pct:.0f}%"
+
+
+def test_a_later_start_year_keeps_the_first_shortfall_month():
+    """Test that Start year 2026 on the Grid page still shows the scenario's first shortfall,
+    Apr 2025 (it showed Jan 2026, the window's first month)."""
+    at = open_page("pages/grid.py", start_year="2026")
+    assert at.slider(key="start_year").value == 2026
+    assert metric(at, "First shortfall") == "Apr 2025"
