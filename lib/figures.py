@@ -270,9 +270,13 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                                 text=NO_PRICES, font=dict(size=13, color=MUTED)))
     crash = pd.Timestamp(CRASH_DAY)
     if crash_label and (x_range is None or x_range[0] <= crash.date() <= x_range[1]):
+        # away from the nearer edge, as on the Market chart: a window ending in 2025 cut it
+        late = x_range is not None and crash.date() > x_range[0] + (x_range[1] - x_range[0]) / 2
+        side = "right" if late else "left"
         annotations.append(dict(x=crash, y=1.0, xref="x", yref="paper", text=two_lines(crash_label),
-                                showarrow=False, xanchor="left", yanchor="top", align="left",
-                                xshift=6, yshift=-14,  # under the event triangles, not over them
+                                showarrow=False, xanchor=side, yanchor="top", align=side,
+                                xshift=-6 if late else 6,
+                                yshift=-14,  # under the event triangles, not over them
                                 font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
     layout = _fixed_margins(_base_layout(
         620,

@@ -176,3 +176,18 @@ def test_a_shortfall_that_began_before_the_window_is_labelled_at_its_start():
         label = next(a for a in fig.layout.annotations if "hort" in a.text)
         assert label.text == f"Short since {first:%b %Y}"
         assert pd.Timestamp(label.x) == gap["Month"].iloc[0] and label.ax > 0
+
+
+def test_the_crash_label_reads_away_from_the_nearer_edge_on_the_home_chart():
+    """Test that with a window ending in 2025 the 12 Dec label runs left of its day, not past
+    the chart's right edge (it showed only "12"), and with the usual window to the right."""
+    frame = load_snapshot(["^IXIC"])
+    label = events.crash_label(frame)
+    for start, end, late in ((2020, 2025, True), (2024, 2035, False)):
+        gap = grid_model.build_gap_table(replace(settings.default_scenario(), start_year=start,
+                                                 end_year=end))
+        fig = figures.fig_collision(pd.DataFrame(), gap, x_range=(date(start, 1, 1),
+                                                                  date(end, 12, 31)),
+                                    crash_label=label)
+        crash = next(a for a in fig.layout.annotations if a.text.startswith("12 Dec"))
+        assert crash.xanchor == ("right" if late else "left")
