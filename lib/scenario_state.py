@@ -24,29 +24,43 @@ COMPARE_COLUMNS = ["Scenario", "Year", "Demand (GW)", "Supply (GW)", "Shortfall 
 
 @dataclass(frozen=True)
 class LinkCheck:
-    """The outcome of reading a URL's parameters: which to drop, and one notice for the page."""
+    """The outcome of reading a URL's parameters: which to drop and why, and one notice."""
 
-    drop: tuple[str, ...]
-    notice: str  # empty when every parameter was understood
+    problems: Mapping[str, str]  # parameter -> why it is dropped ("unknown" when unknown)
+    notice: str  # empty when every parameter can be used
+
+    @property
+    def drop(self) -> tuple[str, ...]:
+        return tuple(self.problems)
 
 
 def _last(values: str | Sequence[str]) -> str:
     return values if isinstance(values, str) else (values[-1] if values else "")
 
 
-def _market_param_ok(key: str, values: str | Sequence[str]) -> bool:
+def _market_problem(key: str, values: str | Sequence[str]) -> str:
+    """Why a Market parameter cannot be used, never repeating it; "" when it can."""
     once = isinstance(values, str) or len(values) == 1  # its control takes one value
-    if key == "range":
-        return once and _last(values) in market.RANGE_PRESETS
-    if key == "mode":
-        return once and _last(values) in market.VIEW_MODES
-    if key == "custom_range":
-        return _iso_dates(values)
-    # More than MAX_SYMBOLS, or a name twice, is fine: the symbols list takes the first ones
-    # once each (a dropped parameter would still seed it, so a reset could not be kept).
-    items = [values] if isinstance(values, str) else list(values)
-    valid, rejected = prices.clean_symbols(items)
-    return not rejected and len(valid) > 0
+    if key in ("range", "mode") and not once:
+        return "is given more than once"
+    if key == "range" and _last(values) not in market.RANGE_PRESETS:
+        return f"is not one of {', '.join(market.RANGE_PRESETS)}"
+    if key == "mode" and _last(values) not in market.VIEW_MODES:
+        return f"is not one of {', '.join(market.VIEW_MODES)}"
+    if key == "custom_range" and not _iso_dates(values):
+        return "is not one or two dates written YYYY-MM-DD"
+    if key == "symbols":
+        # More than MAX_SYMBOLS, or a name twice, is fine: the symbols list takes the first
+        # ones once each (a dropped parameter would still seed it, so a reset could not be kept).
+        items = [values] if isinstance(values, str) else list(values)
+        valid, rejected = prices.clean_symbols(items)
+        if rejected or not valid:
+            return "holds an entry that cannot be a ticker symbol"
+    return ""
+
+
+def _market_param_ok(key: str, values: str | Sequence[str]) -> bool:
+    return not _market_problem(key, values)
 
 
 def _iso_dates(values: str | Sequence[str]) -> bool:
@@ -61,22 +75,25 @@ def _iso_dates(values: str | Sequence[str]) -> bool:
 
 
 def check_link(params: Mapping[str, str | Sequence[str]]) -> LinkCheck:
-    """Which parameters of a (possibly hostile) link to drop so the page opens on defaults.
+    """Which parameters of a (possibly hostile) link to drop so the page opens on defaults,
+    and one notice that says why for each, never echoing what the link contained.
 
-    Grid settings are checked by `settings.scenario_from_mapping`; market parameters here;
-    anything else unknown is dropped. The notice never echoes what the link contained.
+    A grid setting must be one number its slider can hold; market parameters are checked
+    here; anything else unknown is dropped.
     """
-    drop = []
+    problems: dict[str, str] = {}
     for key, values in params.items():
-        if key in settings.SETTINGS_BY_NAME:  # a value the model reads and the slider can hold
-            scenario, notices = settings.scenario_from_mapping({key: _last(values)})
+        if key in settings.SETTINGS_BY_NAME:
             twice = not isinstance(values, str) and len(values) > 1  # its slider takes neither
-            if twice or notices or not settings.SETTINGS_BY_NAME[key].on_step(
-                    getattr(scenario, key)):
-                drop.append(key)
-        elif key not in MARKET_PARAMS or not _market_param_ok(key, values):
-            drop.append(key)
-    return LinkCheck(tuple(drop), drop_notice(drop))
+            problem = ("is given more than once" if twice else
+                       settings.link_problem(settings.SETTINGS_BY_NAME[key], _last(values)))
+        elif key in MARKET_PARAMS:
+            problem = _market_problem(key, values)
+        else:
+            problem = "unknown"
+        if problem:
+            problems[key] = problem
+    return LinkCheck(problems, drop_notice(problems))
 
 
 def linked_settings(params: Mapping[str, str | Sequence[str]]) -> dict[str, float]:
@@ -137,14 +154,16 @@ def linked_view(params: Mapping[str, object]) -> dict[str, str]:
             and _market_param_ok(key, value)}
 
 
-def drop_notice(dropped: Sequence[str]) -> str:
-    """The one notice for link parameters that were dropped (empty when none were); it names
-    the app's own settings only, never what the link contained."""
-    if not dropped:
+def drop_notice(problems: Mapping[str, str]) -> str:
+    """The one notice for link parameters that were dropped, with why (check_link's reasons);
+    empty when none were. It names the app's own parameters only, and counts unknown ones."""
+    if not problems:
         return ""
-    names = [k for k in dropped if k in settings.SETTINGS_BY_NAME or k in MARKET_PARAMS]
-    what = f" ({', '.join(names)})" if names else ""
-    return f"Some link settings were not understood{what} and were reset to their defaults."
+    reasons = [f"{key} {why}" for key, why in problems.items() if why != "unknown"]
+    if unknown := sum(why == "unknown" for why in problems.values()):
+        reasons.append(f"{unknown} unknown parameter{'s' if unknown > 1 else ''}")
+    return ("Some link settings could not be used and were reset to their defaults: "
+            + "; ".join(reasons) + ".")
 
 
 def unlisted_notice(linked: Sequence[str], offered: Sequence[str]) -> str:

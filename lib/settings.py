@@ -266,6 +266,20 @@ def _as_number(raw: object) -> tuple[float | None, str]:
     return value, ""
 
 
+def link_problem(setting: Setting, raw: object) -> str:
+    """Why a link's value cannot go on the setting's slider, in words that never repeat the
+    value ("is outside 2020-2030"); "" when it can."""
+    value, problem = _as_number(raw)
+    low, high = setting.bounds
+    if value is None:
+        return problem
+    if not low <= value <= high:
+        return f"is outside {_compact(low)} to {_compact(high)}"
+    if not setting.on_step(value):
+        return f"is between the slider's steps of {_compact(setting.step)}"
+    return ""
+
+
 def _coerce(setting: Setting, raw: object) -> tuple[float, str]:
     """A value within the setting's bounds, and a notice when raw had to be changed."""
     value, problem = _as_number(raw)

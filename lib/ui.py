@@ -240,13 +240,13 @@ def check_link() -> None:
     if note := st.session_state.pop(LINK_NOTE_KEY, ""):  # from the run before (see below)
         st.info(note, icon=":material/link_off:")
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    dropped = []
-    for key in scenario_state.check_link(params).drop:
+    dropped = {}
+    for key, why in scenario_state.check_link(params).problems.items():
         try:
             del st.query_params[key]
         except StreamlitAPIException:  # bound to a widget: the page's own checks apply
             continue
-        dropped.append(key)
+        dropped[key] = why
     defaults = _link_widget_defaults()
     if reset := {key: defaults[key] for key in dropped if key in defaults}:
         _reset_linked_settings(reset, scenario_state.drop_notice(dropped))

@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from lib import market
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -78,3 +80,19 @@ def read_markdown_table(text: str) -> pd.DataFrame:
 def _cells(line: str) -> list[str]:
     parts = re.split(r"(?<!\\)\|", line.strip().strip("|"))
     return [re.sub(r"\\(.)", r"\1", p.strip()).replace("\u00a0", " ") for p in parts]
+
+
+# The link notice (scenario_state.drop_notice): each reason is a known parameter's name and one
+# of the app's own phrases, or a count of unknown ones. Anything else would be the link's text.
+_LINK_REASON = (
+    r"(?:[a-z_]+ (?:is given more than once|is not a number|is not a finite number|is too large"
+    r"|is a [a-z]+, not a number|is \d+ characters long, not a number"
+    r"|is outside -?[\d.]+ to -?[\d.]+"
+    r"|is between the slider's steps of [\d.]+"
+    rf"|is not one of (?:{re.escape(', '.join(market.RANGE_PRESETS))}"
+    rf"|{re.escape(', '.join(market.VIEW_MODES))})"
+    r"|is not one or two dates written YYYY-MM-DD|holds an entry that cannot be a ticker symbol)"
+    r"|\d+ unknown parameters?)"
+)
+LINK_NOTICE = (r"Some link settings could not be used and were reset to their defaults: "
+               rf"{_LINK_REASON}(?:; {_LINK_REASON})*\.")

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import scenario_state
 from lib import settings as app_settings
-from tests.apptest_helpers import APP, notice_lines, open_page, shown_statistics
+from tests.apptest_helpers import APP, LINK_NOTICE, notice_lines, open_page, shown_statistics
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME, MARKET, GRID, SOURCES = (
@@ -89,7 +89,7 @@ LINKS = hs.dictionaries(
 # The calm sentences the Market page may add for a link's symbols; anything else is a leak.
 MARKET_NOTICES = (
     r"Ignored \d+ entr(y|ies) that cannot be a ticker symbol \(.*\)\.",
-    r"Some link settings were not understood.* and were reset to their defaults\.",
+    LINK_NOTICE,
     r"No data for .*",
     r"No price data for the chosen symbols\.",
     r"Pick at least one symbol to draw the chart\.",
@@ -184,7 +184,7 @@ def test_a_rejected_symbol_is_not_echoed_as_live_markdown():
     """Test that a symbol written as a markdown image is not shown as one in the warning."""
     at = open_page(MARKET, symbols="![x](https://example.invalid/pixel.png)")
     alerts = [a.value for a in [*at.warning, *at.info]]
-    assert any("not understood" in a for a in alerts), alerts
+    assert any("could not be used" in a for a in alerts), alerts
     assert not any("](" in a or "pixel.png" in a for a in alerts), alerts
 
 

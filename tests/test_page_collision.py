@@ -65,7 +65,7 @@ def test_a_link_reopens_the_scenario_and_odd_ones_get_one_notice():
     assert at.multiselect(key="symbols").value == ["ORCL", "AVGO"]
     odd = open_page(PAGE, tranche_gw="<b>12</b>", symbols="'; DROP TABLE", zz="1")
     assert not odd.exception
-    assert sum("not understood" in box.value for box in odd.info) == 1
+    assert sum("could not be used" in box.value for box in odd.info) == 1
     assert odd.slider(key="tranche_gw").value == settings.default_scenario().tranche_gw
 
 

@@ -110,7 +110,7 @@ def test_odd_links_fall_back_to_defaults_with_one_calm_notice(query):
     """Test that hostile parameters give defaults, one info notice and no exception."""
     at = open_page(PAGE, **query)
     assert not at.exception and not at.error
-    assert sum("not understood" in box.value for box in at.info) == 1
+    assert sum("could not be used" in box.value for box in at.info) == 1
     assert metric(at, "First shortfall") == f"{expected().first_shortfall:%b %Y}"
 
 
@@ -118,9 +118,9 @@ def test_market_parameters_in_a_grid_link_are_checked_too():
     """Test that a Grid link keeps a valid Market range for the Market page, and drops a bogus
     one with the notice (it stayed in the address bar without a word)."""
     assert not [box for box in open_page(PAGE, range="1Y", mode="Log price").info
-                if "not understood" in box.value]
+                if "could not be used" in box.value]
     odd = open_page(PAGE, range="bogus", mode="x")
-    assert sum("not understood" in box.value for box in odd.info) == 1
+    assert sum("could not be used" in box.value for box in odd.info) == 1
 
 
 @pytest.mark.parametrize("value", ["7.3", ["9", "12"]])
@@ -130,7 +130,7 @@ def test_a_dropped_setting_is_the_default_on_its_slider_and_in_the_model(value):
     the model used it while the notice said "reset"."""
     at = open_page(PAGE, tranche_gw=value)
     assert not at.exception
-    assert sum("not understood" in box.value for box in at.info) == 1
+    assert sum("could not be used" in box.value for box in at.info) == 1
     assert at.slider(key="tranche_gw").value == settings.SETTINGS_BY_NAME["tranche_gw"].default
     assert metric(at, "Peak shortfall (GW)") == f"{expected().peak_shortfall_gw:,.1f}"
 

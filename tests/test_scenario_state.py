@@ -8,6 +8,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as hs
 
 from lib import bridge, grid_model, scenario_state, settings
+from tests.apptest_helpers import LINK_NOTICE
 
 TEXT = hs.text(max_size=300)
 PARAMS = hs.dictionaries(hs.one_of(TEXT, hs.sampled_from(
@@ -16,8 +17,8 @@ PARAMS = hs.dictionaries(hs.one_of(TEXT, hs.sampled_from(
 
 
 KNOWN = {*settings.SETTINGS_BY_NAME, *scenario_state.MARKET_PARAMS}
-NOTICE = re.compile(r"Some link settings were not understood(?: \((?P<names>[a-z_, ]+)\))? "
-                    r"and were reset to their defaults\.")
+NOTICE = re.compile(LINK_NOTICE)
+NAMED = re.compile(r"(?:: |; )([a-z_]+) (?:is|holds) ")
 
 
 @hsettings(max_examples=200, deadline=None, derandomize=True)
@@ -27,9 +28,8 @@ def test_check_link_never_raises_and_never_echoes_values(params):
     result = scenario_state.check_link(params)
     assert set(result.drop) <= set(params)
     if result.notice:
-        match = NOTICE.fullmatch(result.notice)
-        assert match
-        assert set((match["names"] or "").split(", ")) - {""} <= KNOWN
+        assert NOTICE.fullmatch(result.notice), result.notice
+        assert set(NAMED.findall(result.notice)) <= KNOWN
 
 
 def test_good_parameters_are_kept_and_bad_ones_dropped():
@@ -39,7 +39,7 @@ def test_good_parameters_are_kept_and_bad_ones_dropped():
     bad = {"lead_time_years": "99", "range": "2Y", "symbols": ["<b>"], "x": "1"}
     result = scenario_state.check_link(bad)
     assert set(result.drop) == set(bad)
-    assert result.notice.count("not understood") == 1
+    assert result.notice.count("could not be used") == 1
 
 
 def test_a_value_between_a_sliders_steps_is_dropped_like_any_other_bad_value():
@@ -47,7 +47,7 @@ def test_a_value_between_a_sliders_steps_is_dropped_like_any_other_bad_value():
     notice: kept, the model would use 4.25 while the slider showed 4.3 and sat at 4.5."""
     check = scenario_state.check_link({"lead_time_years": "4.25", "tranche_gw": "7"})
     assert check.drop == ("lead_time_years",)
-    assert "(lead_time_years)" in check.notice
+    assert "lead_time_years is between the slider's steps of 0.5" in check.notice
     assert scenario_state.check_link({"lead_time_years": "4.5"}).drop == ()
 
 
@@ -55,7 +55,7 @@ def test_a_setting_given_twice_is_dropped_with_the_notice():
     """Test that tranche_gw=9&tranche_gw=12 is dropped and named: its slider opens on the
     default, which the page said nothing about."""
     check = scenario_state.check_link({"tranche_gw": ["9", "12"], "lead_time_years": ["6"]})
-    assert check.drop == ("tranche_gw",) and "(tranche_gw)" in check.notice
+    assert check.drop == ("tranche_gw",) and "tranche_gw is given more than once" in check.notice
 
 
 def test_every_default_and_preset_value_is_one_its_slider_can_hold():
@@ -217,3 +217,15 @@ def test_overlap_notes_name_a_saved_scenario_drawn_under_a_later_one():
     assert scenario_state.overlap_notes(scenario_state.compare_table(
         [("b", fast), ("Current", slow)])) == []
     assert scenario_state.overlap_notes(scenario_state.compare_table([])) == []
+
+
+def test_the_link_notice_says_why_each_parameter_was_dropped():
+    """Test that the notice gives each dropped parameter's reason in the app's own words (it
+    said only "not understood", also for a readable number between the slider's steps), and
+    counts unknown parameters, never repeating a value."""
+    notice = scenario_state.check_link({"start_year": "2040", "tranche_gw": "7.3",
+                                        "range": "zzz", "evil": "<b>x</b>", "x": "1"}).notice
+    assert notice == (
+        "Some link settings could not be used and were reset to their defaults: start_year is "
+        "outside 2020 to 2030; tranche_gw is between the slider's steps of 0.5; range is not "
+        "one of 1M, 3M, 6M, YTD, 1Y, Since ALAB IPO, Max, Custom; 2 unknown parameters.")

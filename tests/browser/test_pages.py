@@ -425,7 +425,7 @@ def test_under_a_base_url_path_a_page_link_finds_the_server_and_draws(browser):
 def test_odd_link_shows_one_calm_notice(app_server, page):
     """Test that a hostile query string gives one info notice and the default page."""
     open_settled(page, app_server, "grid?lead_time_years=%3Cscript%3E&zz=1&tranche_gw=1e999")
-    notices = page.locator('[data-testid="stAlert"]').filter(has_text="not understood")
+    notices = page.locator('[data-testid="stAlert"]').filter(has_text="could not be used")
     assert notices.count() == 1
     assert_no_error(page)
     screenshot(page, "grid-odd-link")
@@ -439,7 +439,7 @@ def test_a_typed_symbol_the_page_cannot_use_gets_its_own_message(app_server, pag
     box = page.locator(".st-key-symbols input")
     settle_after(page, lambda: (box.fill("<script>"), box.press("Enter")))
     assert page.get_by_text("Ignored 1 entry that cannot be a ticker symbol").is_visible()
-    assert not page.get_by_text("not understood").count()
+    assert not page.get_by_text("could not be used").count()
     assert len(plotly_data(page, 0)) >= 4  # the valid symbols still draw
     assert_no_error(page)
     settle_after(page, page.locator(".st-key-symbols").get_by_label("Clear all").click)
@@ -455,14 +455,14 @@ def test_a_link_with_too_many_symbols_says_which_it_shows(app_server, page):
     symbols = "&".join(f"symbols={s}" for s in ["NVDA", *"ABCDEFGHIJ"])
     open_settled(page, app_server, f"market?{symbols}")
     assert page.get_by_text("The link named 11 symbols; the first 10 are shown.").is_visible()
-    assert not page.get_by_text("not understood").count()
+    assert not page.get_by_text("could not be used").count()
     chips = page.locator(".st-key-symbols [data-tag]").evaluate_all(
         "els => els.map(e => e.getAttribute('aria-label'))")
     assert chips == ["NVDA", *"ABCDEFGHI"]
     assert "NVDA" in [t.get("name") for t in plotly_data(page, 0)]
     assert_no_error(page)
     open_settled(page, app_server, "?symbols=NVDA&symbols=NVDA")
-    assert not page.get_by_text("not understood").count()
+    assert not page.get_by_text("could not be used").count()
     assert "NVDA" in [t.get("name") for t in plotly_data(page, 0)]
     assert_no_error(page)
 
