@@ -220,6 +220,16 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
 )
 
 
+def preset_help(name: str) -> str:
+    """A preset button's help: its explanation, then what it sets, in the sliders' order, and
+    that the other settings go back to their defaults (presets do not combine)."""
+    preset = PRESETS[name]
+    sets = ", ".join(f"{s.label} {_compact(preset.values[s.name])}" for s in SETTINGS
+                     if s.name in preset.values)
+    return (f"{preset.explanation}\n\nSets {sets}; every other setting goes back to its "
+            "default.")
+
+
 def default_scenario() -> Scenario:
     """The Scenario made of every setting's default."""
     return Scenario(**{s.name: s.default for s in SETTINGS})

@@ -157,9 +157,10 @@ def preset_buttons(row=None) -> None:
     every slider (the URL follows)."""
     count = len(settings.PRESETS)
     columns = [row] * count if row is not None else st.columns(count)
-    for column, (name, preset) in zip(columns, settings.PRESETS.items(), strict=True):
-        column.button(name, key=f"preset_{name.lower().replace(' ', '_')}", help=preset.explanation,
-                      on_click=apply_preset, args=(name,), width="stretch")
+    for column, name in zip(columns, settings.PRESETS, strict=True):
+        column.button(name, key=f"preset_{name.lower().replace(' ', '_')}",
+                      help=settings.preset_help(name), on_click=apply_preset, args=(name,),
+                      width="stretch")
 
 
 @st.fragment

@@ -255,3 +255,15 @@ def test_defaults_from_a_secondary_source_say_so_at_their_slider():
         setting = next(s for s in SETTINGS if s.name == name)
         description = setting_tooltip(setting).split("\n\nSource:")[0]
         assert "AI-generated summary" in description and "secondary source" in description
+
+
+def test_a_presets_button_says_what_it_sets_and_that_the_rest_go_back_to_defaults():
+    """Test that each preset's help names the settings it sets, with values and units, and says
+    that every other setting returns to its default: "Queue as filed" then "Fast build-out"
+    put the realisation back to 49.8% without a word."""
+    from lib.settings import preset_help
+
+    text = preset_help("Fast build-out")
+    assert text.startswith(PRESETS["Fast build-out"].explanation)
+    assert ("Sets Tranche size (firm GW) 11, Tranche interval (years) 1, Lead time (years) 3; "
+            "every other setting goes back to its default.") in text
