@@ -288,7 +288,7 @@ def headline_metrics(summary, scenario: Scenario) -> None:
                help=f"Energy the expected demand cannot get over the horizon, Jan "
                     f"{scenario.start_year} to Dec {scenario.end_year}: the sum over months of "
                     "shortfall × hours × load factor.")
-    _share_2030_metric(row, summary, "Share powered in 2030")
+    _share_2030_metric(row, summary, "Powered in 2030")
 
 
 def _first_shortfall_metric(target, summary) -> None:
