@@ -22,7 +22,7 @@ def test_default_metrics_match_the_model():
     summary = expected()
     assert metric(at, "First shortfall") == f"{summary.first_shortfall:%b %Y}"
     assert metric(at, "Peak shortfall (GW)") == f"{summary.peak_shortfall_gw:,.1f}"
-    assert metric(at, "Share powered in 2030") == f"{summary.share_2030_pct:.0f}%"
+    assert metric(at, "Powered in 2030") == f"{summary.share_2030_pct:.0f}%"
     assert metric(at, "Unserved (TWh)") == f"{summary.unserved_twh:,.0f}"
     [unserved] = [m for m in at.metric if m.label == "Unserved (TWh)"]
     assert "Jan 2024 to Dec 2035" in unserved.help
@@ -85,12 +85,12 @@ def test_the_year_by_year_table_follows_the_sliders():
 def test_queue_as_filed_preset_sets_sliders_and_lowers_the_powered_share():
     """Test that the preset button moves the realisation slider to 100% and the share falls."""
     at = open_page(PAGE)
-    default_share = metric(at, "Share powered in 2030")
+    default_share = metric(at, "Powered in 2030")
     at.button(key="preset_queue_as_filed").click().run()
     assert at.slider(key="realisation_pct").value == pytest.approx(100.0)
     share = expected(realisation_pct=100.0, arrival_delay_months=0.0).share_2030_pct
-    assert metric(at, "Share powered in 2030") == f"{share:.0f}%"
-    assert float(metric(at, "Share powered in 2030").rstrip("%")) < float(default_share.rstrip("%"))
+    assert metric(at, "Powered in 2030") == f"{share:.0f}%"
+    assert float(metric(at, "Powered in 2030").rstrip("%")) < float(default_share.rstrip("%"))
     assert "Queue as filed" in texts(at)
 
 
@@ -163,7 +163,7 @@ def test_each_fact_shows_its_sourced_table(fact, column):
 def test_no_expected_load_reads_n_a_not_100_percent_powered():
     """Test that a link with realisation 0% shows n/a for the 2030 share."""
     at = open_page("pages/grid.py", realisation_pct="0")
-    assert metric(at, "Share powered in 2030") == "n/a"
+    assert metric(at, "Powered in 2030") == "n/a"
 
 
 def test_the_year_by_year_table_says_its_gw_are_yearly_averages():
@@ -197,7 +197,7 @@ def test_an_earlier_start_year_shows_more_calendar_not_an_earlier_shortfall():
     model runs from January 2024 whatever window the horizon shows."""
     at = open_page(PAGE, start_year="2020")
     assert metric(at, "First shortfall") == f"{expected().first_shortfall:%b %Y}"
-    assert metric(at, "Share powered in 2030") == f"{expected().share_2030_pct:.0f}%"
+    assert metric(at, "Powered in 2030") == f"{expected().share_2030_pct:.0f}%"
 
 
 def test_a_later_start_year_keeps_the_first_shortfall_month():
