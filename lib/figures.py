@@ -91,6 +91,21 @@ def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
                  line=dict(color="#9aa3ad", width=1, dash="dot"), layer="below") for d in days]
 
 
+def _today_marks(today: date | None, gap: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+    """A dashed line and a small "today" label at the foot of the plot, when today falls in the
+    model's window: left of it, the straight line is already past (see past_peaks_note)."""
+    if today is None or gap.empty:
+        return [], []
+    day = pd.Timestamp(today)
+    if not gap["Month"].iloc[0] <= day <= gap["Month"].iloc[-1] + pd.offsets.MonthEnd(0):
+        return [], []
+    line = dict(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
+                line=dict(color=MUTED, width=1, dash="dash"), layer="below")
+    label = dict(x=day, y=0, xref="x", yref="paper", text="today", showarrow=False,
+                 xanchor="left", yanchor="bottom", xshift=3, font=dict(size=11, color=MUTED))
+    return [line], [label]
+
+
 def _price_check(symbol: str, move_pct: float | None) -> str:
     """The hover's line on what the price data show for a ticker event's day (a reported move
     can be another day's, or intraday)."""
@@ -205,17 +220,20 @@ def _first_shortfall_annotation(first: pd.Timestamp | None, gap: pd.DataFrame,
 
 
 def fig_gap(gap: pd.DataFrame, first_shortfall: pd.Timestamp | None = None,
-            events: pd.DataFrame | None = None, height: int = 460) -> go.Figure:
-    """The market's straight demand line against the stepped firm build-out, gap shaded."""
+            events: pd.DataFrame | None = None, height: int = 460,
+            today: date | None = None) -> go.Figure:
+    """The market's straight demand line against the stepped firm build-out, gap shaded, with
+    today marked when it falls in the window."""
     traces = _shortfall_traces(gap)
-    shapes = []
+    shapes, annotations = _today_marks(today, gap)
     if events is not None and not events.empty:
         traces.append(_event_markers(events, "y2", 1.0))
-        shapes = _event_shapes(sorted(events["Date"].unique()))
+        shapes += _event_shapes(sorted(events["Date"].unique()))
     layout = _fixed_margins(_base_layout(
         height, xaxis=dict(type="date"), yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
         yaxis2=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
-        shapes=shapes, annotations=_first_shortfall_annotation(first_shortfall, gap),
+        shapes=shapes,
+        annotations=annotations + _first_shortfall_annotation(first_shortfall, gap),
     ), left=68, bottom=36)
     return _figure(traces, layout)
 
@@ -254,17 +272,17 @@ NO_PRICES = "No prices in this horizon: the price data end before it starts."
 
 def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=None,
                   events: pd.DataFrame | None = None, x_range: tuple[date, date] | None = None,
-                  crash_label: str = "") -> go.Figure:
+                  crash_label: str = "", today: date | None = None) -> go.Figure:
     """Market (rebased) on top, grid demand vs stepped supply below, one calendar axis."""
     traces = [_scatter(x=values.index, y=values[s].to_numpy(), name=s, mode="lines",
                          line=dict(color=symbol_colour(s, i), width=1.8),
                          hovertemplate="%{y:.1f}") for i, s in enumerate(values.columns)]
     traces += _shortfall_traces(gap, "x", "y2")
-    shapes = []
+    shapes, annotations = _today_marks(today, gap)
     if events is not None and not events.empty:
         traces.append(_event_markers(events, "y3", 1.0))
-        shapes = _event_shapes(sorted(events["Date"].unique()))
-    annotations = _first_shortfall_annotation(first_shortfall, gap, "x", "y2")
+        shapes += _event_shapes(sorted(events["Date"].unique()))
+    annotations += _first_shortfall_annotation(first_shortfall, gap, "x", "y2")
     if values.empty:  # a horizon after the last close: say so in the empty panel
         annotations.append(dict(x=0.5, y=0.78, xref="paper", yref="paper", showarrow=False,
                                 text=NO_PRICES, font=dict(size=13, color=MUTED)))

@@ -338,6 +338,22 @@ def shortfall_meaning(folder: Path = GRID_DIR) -> str:
             "not a forecast of blackouts.")
 
 
+# ERCOT's measured peaks around the model's start: the 2023 record as later cited, the
+# preliminary Aug 2024 record, the summer 2025 peak (see data/grid/SOURCES.md).
+PAST_PEAK_FACTS = ("ercot_peak_demand:5", "ercot_peak_demand:7", "ercot_peak_demand:8")
+
+
+def past_peaks_note(folder: Path = GRID_DIR) -> str:
+    """The model's line before today set beside ERCOT's measured peaks: the line is the
+    market's expectation from January 2024, and the measured peak did not follow it."""
+    peaks = [fact(fact_id, folder) for fact_id in PAST_PEAK_FACTS]
+    years = [f"{p.value:.1f} GW in {p.as_of:%Y}" for p in peaks]
+    listed = f"{', '.join(years[:-1])} and {years[-1]}"
+    return ("Before today the lines are the scenario's, not measurements: ERCOT's measured peak "
+            f"demand was {listed} (facts {', '.join(PAST_PEAK_FACTS)}), so a shortfall dated "
+            "in the past is the straight line's, not one the grid has had.")
+
+
 def lead_time_table(folder: Path = GRID_DIR) -> pd.DataFrame:
     """LEAD_TIME_COLUMNS: build and connection lead times in years (NaN where not stated)."""
     rename = {

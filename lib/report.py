@@ -117,6 +117,7 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
         f"- Share of expected load powered in 2030: {share}",
         "",
         grid_facts.shortfall_meaning(),
+        grid_facts.past_peaks_note(),
         "",
         "## Powered share by year",
         "| Year | Expected (GW) | Powered (GW) | Powered share (%) |",
@@ -170,11 +171,13 @@ def collision_caption(part: CollisionMarket, as_of: str, start_year: int, grid: 
     return f"{as_of} {prices} Grid: {grid}.{marks}"
 
 
-def collision_figure(part: CollisionMarket, gap: pd.DataFrame, first_shortfall) -> go.Figure:
-    """The home page's chart: AI names rebased from the horizon start over the model's lines."""
+def collision_figure(part: CollisionMarket, gap: pd.DataFrame, first_shortfall,
+                     today: date | None = None) -> go.Figure:
+    """The home page's chart: AI names rebased from the horizon start over the model's lines,
+    with today marked."""
     return figures.fig_collision(part.values, gap, first_shortfall=first_shortfall,
                                  events=part.events, x_range=part.x_range,
-                                 crash_label=part.crash_label)
+                                 crash_label=part.crash_label, today=today)
 
 
 def report_items(
@@ -194,10 +197,10 @@ def report_items(
     items = [
         ("ai-vs-grid", collision_figure(
             collision_market(frame, symbols, scenario.start_year, scenario.end_year), gap,
-            summary.first_shortfall),
+            summary.first_shortfall, made_on),
          collision_context(scenario, as_of)),
         ("powered-share", figures.fig_bridge(yearly), model_context(BRIDGE_TITLE, scenario)),
-        ("demand-vs-supply", figures.fig_gap(gap, summary.first_shortfall),
+        ("demand-vs-supply", figures.fig_gap(gap, summary.first_shortfall, today=made_on),
          model_context(GAP_TITLE, scenario)),
         ("market-1y", figures.fig_market(view.values, view.drawdown, view.y_title),
          market_context(f"AI infrastructure, rebased, {view.start:%-d %b %Y} to "

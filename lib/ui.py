@@ -18,6 +18,7 @@ from lib import (
     export,
     figure_data,
     figures,
+    grid_facts,
     market,
     prices,
     report,
@@ -297,7 +298,7 @@ def _first_shortfall_metric(target, summary) -> None:
                   help="First month in which expected demand exceeds firm supply: from then on "
                        "part of the expected load waits for power (not a blackout). Counted from "
                        f"January {MODEL_START_YEAR}, where the model starts, also when the chart "
-                       "starts later.")
+                       f"starts later. {grid_facts.past_peaks_note()}")
 
 
 def _share_2030_metric(target, summary, label: str) -> None:

@@ -1,5 +1,7 @@
 """Home page: the AI names and the grid model on one calendar axis, and the bridge between them."""
 
+from datetime import date
+
 import streamlit as st
 
 from lib import (
@@ -50,7 +52,8 @@ def scenario_view() -> None:
                    scenario_state.matching_preset(scenario))
     part = ui.collision_market(tuple(symbols), ui.is_offline(), scenario.start_year,
                                scenario.end_year, as_of)
-    ui.chart(report.collision_figure(part, gap, summary.first_shortfall), "collision_chart",
+    ui.chart(report.collision_figure(part, gap, summary.first_shortfall, date.today()),
+             "collision_chart",
              context=report.collision_context(scenario, as_of))
     st.caption(report.collision_caption(part, as_of, scenario.start_year,
                                         scenario_state.scenario_summary(scenario)))

@@ -1,5 +1,7 @@
 """Grid page: the market's straight demand line against a stepped, lagging firm build-out."""
 
+from datetime import date
+
 import streamlit as st
 
 from lib import figures, grid_facts, grid_model, report, scenario_state, ui
@@ -27,7 +29,7 @@ def results() -> None:
     st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
                "not nameplate solar.")
     ui.headline_metrics(summary, scenario)
-    ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart",
+    ui.chart(figures.fig_gap(gap, summary.first_shortfall, today=date.today()), "grid_chart",
              context=report.model_context(report.GAP_TITLE, scenario))
 
 
@@ -53,8 +55,8 @@ with output:
     results()
     st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
                "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
-               f"expected energy. {grid_facts.shortfall_meaning()} Method: Sources & method "
-               "page.")
+               f"expected energy. {grid_facts.shortfall_meaning()} "
+               f"{grid_facts.past_peaks_note()} Method: Sources & method page.")
     years()
 
 

@@ -19,7 +19,7 @@ st.markdown(
     "decided every *interval* years from then and energised only after the *lead time*; it "
     "grows by *tranche growth* % over the one before. Supply is a step function.\n"
     "- **Shortfall (GW)** = max(0, demand − supply), month by month. "
-    + grid_facts.shortfall_meaning() + "\n"
+    + grid_facts.shortfall_meaning() + " " + grid_facts.past_peaks_note() + "\n"
     "- **Unserved energy (TWh)** = shortfall × hours in the month × load factor ÷ 1000.\n"
     "- **Powered share (%)** = served energy ÷ expected energy × 100 over a year.\n"
     f"- The model runs on the calendar from {model_start}; the start and end years choose the "

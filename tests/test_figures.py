@@ -191,3 +191,18 @@ def test_the_crash_label_reads_away_from_the_nearer_edge_on_the_home_chart():
                                     crash_label=label)
         crash = next(a for a in fig.layout.annotations if a.text.startswith("12 Dec"))
         assert crash.xanchor == ("right" if late else "left")
+
+
+def test_the_model_charts_mark_today_when_it_falls_in_the_window():
+    """Test a "today" line on the Grid and home charts, so a reader sees which part of the
+    straight line is already past (and none when today is outside the window)."""
+    today = date(2026, 11, 27)
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    for fig in (figures.fig_gap(gap, today=today),
+                figures.fig_collision(pd.DataFrame(), gap, today=today)):
+        [label] = [a for a in fig.layout.annotations if a.text == "today"]
+        assert pd.Timestamp(label.x) == pd.Timestamp(today)
+        assert any(pd.Timestamp(s.x0) == pd.Timestamp(today) for s in fig.layout.shapes)
+    later = grid_model.build_gap_table(replace(settings.default_scenario(), start_year=2028))
+    assert not [a for a in figures.fig_gap(later, today=today).layout.annotations
+                if a.text == "today"]

@@ -186,3 +186,18 @@ def test_the_shortfall_meaning_quotes_the_sourced_wait_for_power():
     text = shortfall_meaning()
     wait = fact(LOAD_WAIT_FACT)
     assert wait.summary in text and wait.fact_id in text and "ERCOT" in wait.label
+
+
+def test_the_lines_past_is_set_beside_the_measured_peaks():
+    """Test the sentence that says the model's line before today is the market's expectation,
+    not measured load, with ERCOT's measured 2023-2025 peaks from the data and their fact ids
+    (the default line has 20.9 GW of new load by Aug 2025, while the peak fell)."""
+    from lib.grid_facts import PAST_PEAK_FACTS, past_peaks_note
+
+    note = past_peaks_note()
+    assert note == (
+        "Before today the lines are the scenario's, not measurements: ERCOT's measured peak "
+        "demand was 85.5 GW in 2023, 85.6 GW in 2024 and 83.7 GW in 2025 (facts "
+        "ercot_peak_demand:5, ercot_peak_demand:7, ercot_peak_demand:8), so a shortfall dated "
+        "in the past is the straight line's, not one the grid has had.")
+    assert len(PAST_PEAK_FACTS) == 3

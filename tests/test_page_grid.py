@@ -206,3 +206,15 @@ def test_a_later_start_year_keeps_the_first_shortfall_month():
     at = open_page("pages/grid.py", start_year="2026")
     assert at.slider(key="start_year").value == 2026
     assert metric(at, "First shortfall") == "Apr 2025"
+
+
+def test_the_page_sets_the_lines_past_beside_the_measured_peaks():
+    """Test that the Grid page says, under the chart and at the First shortfall headline, that
+    the lines before today are the scenario's, with ERCOT's measured peaks."""
+    from lib import grid_facts
+
+    at = open_page("pages/grid.py")
+    note = grid_facts.past_peaks_note()
+    assert note in texts(at)
+    first = next(m for m in at.metric if m.label == "First shortfall")
+    assert note in first.help
