@@ -337,7 +337,9 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
 
 def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
     """Saved scenarios overlaid by year: firm supply (GW, solid steps) and expected demand (GW,
-    dashed) above, powered share (%) below; one colour and legend entry per scenario.
+    dashed) above, powered share (%) below; one colour and legend entry per scenario. The key
+    to the line styles goes beside the chart (report.COMPARE_KEY): inside, on the plot or at
+    the legend, it hid lines or pushed the legend off a narrow chart.
 
     table: scenario_state.COMPARE_COLUMNS, one block of years per scenario.
     """
@@ -362,11 +364,6 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
         height, xaxis=dict(anchor="y2", title=dict(text="Year"), dtick=1),
         yaxis=dict(domain=[0.52, 1.0], rangemode="tozero", title=dict(text="GW")),
         yaxis2=dict(domain=[0.0, 0.42], title=dict(text="Powered share (%)"), range=[0, 105]),
-        # top left of the upper panel, which the lines (rising from the start) leave empty
-        annotations=[dict(xref="paper", yref="paper", x=0.01, y=1.0, xanchor="left",
-                          yanchor="top", showarrow=False, align="left", font=dict(color=MUTED),
-                          bgcolor="rgba(255,255,255,0.85)",
-                          text="Solid steps: firm supply<br>Dashed: expected demand")],
     )
     return _figure(traces, layout)
 

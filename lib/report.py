@@ -23,6 +23,7 @@ GAP_TITLE = "Expected large-load demand vs stepped firm supply, ERCOT (GW)"
 COLLISION_TITLE = "AI stocks (rebased) and the grid's demand and firm supply on one calendar"
 BRIDGE_TITLE = "How much of the straight line can be powered, by year"
 COMPARE_TITLE = "Saved scenarios: firm supply, expected demand and powered share"
+COMPARE_KEY = "Solid steps: firm supply; dashed: expected demand; lower panel: powered share."
 GRID_SOURCES = "Sources: data/grid (ERCOT facts with URLs); scenario arithmetic, not a forecast."
 MARKET_SOURCES = "Sources: Yahoo Finance daily bars (split- and dividend-adjusted)."
 COLLISION_SOURCES = ("Sources: Yahoo Finance daily bars (prices); data/grid (ERCOT facts with "
@@ -66,10 +67,10 @@ def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> Figure
     current scenario's settings, the saved ones' names, and which lines lie under others."""
     names = [n for n in table["Scenario"].unique() if n != "Current"]
     saved = f" Saved: {'; '.join(names)}." if names else ""
-    notes = "".join(f" {note}" for note in scenario_state.overlap_notes(table))
+    notes = f" {clause}" if (clause := scenario_state.overlap_clause(table)) else ""
     return FigureContext(title=COMPARE_TITLE,
-                         subtitle=f"Current: {scenario_state.scenario_summary(current)}."
-                                  f"{saved}{notes}",
+                         subtitle=f"{COMPARE_KEY} Current: "
+                                  f"{scenario_state.scenario_summary(current)}.{saved}{notes}",
                          as_of=grid_as_of(), sources=GRID_SOURCES)
 
 

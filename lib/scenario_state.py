@@ -256,23 +256,40 @@ _OVERLAP_NOTES = {  # what a later scenario's lines cover, by the columns that a
 }
 
 
-def overlap_notes(table: pd.DataFrame) -> list[str]:
-    """A sentence for each saved scenario of a compare_table whose lines a later scenario's
-    cover (the chart draws later ones on top): all of them, or its supply or demand line."""
+def _overlaps(table: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(hidden, over, part) for each saved scenario of a compare_table whose lines a later
+    scenario's cover (the chart draws later ones on top); part is "all" or the equal column."""
     numbers = [c for c in COMPARE_COLUMNS if c != "Scenario"]
     blocks = [(name, rows[numbers].reset_index(drop=True))
               for name, rows in table.groupby("Scenario", sort=False)]
-    notes = []
+    found = []
     for i, (name, rows) in enumerate(blocks):
         for part, columns in (("all", numbers), ("Supply (GW)", ["Supply (GW)"]),
                               ("Demand (GW)", ["Demand (GW)"])):
             over = [later for later, other in blocks[i + 1:]
                     if rows[columns].equals(other[columns])]
             if over:
-                notes.append(_OVERLAP_NOTES[part].format(name, over[-1]))
+                found.append((name, over[-1], part))
                 if part == "all":
                     break
-    return notes
+    return found
+
+
+def overlap_notes(table: pd.DataFrame) -> list[str]:
+    """A sentence for each saved scenario whose lines a later scenario's cover: all of them,
+    or its supply or demand line."""
+    return [_OVERLAP_NOTES[part].format(hidden, over)
+            for hidden, over, part in _overlaps(table)]
+
+
+_SHORT_PARTS = {"all": "all lines", "Supply (GW)": "supply line", "Demand (GW)": "demand line"}
+
+
+def overlap_clause(table: pd.DataFrame) -> str:
+    """overlap_notes in one short clause, for an exported chart's subtitle: "Hidden under a
+    later scenario: A (supply line); B (all lines)." ("" when no line is covered)."""
+    parts = [f"{hidden} ({_SHORT_PARTS[part]})" for hidden, _, part in _overlaps(table)]
+    return f"Hidden under a later scenario: {'; '.join(parts)}." if parts else ""
 
 
 def _years(value: float) -> str:

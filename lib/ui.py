@@ -442,6 +442,7 @@ def _compare_controls(current: Scenario) -> None:
     if saved:  # with nothing saved the chart would only repeat the one above
         chart(figures.fig_compare(table), "compare_chart",
               context=report.compare_context(current, table))
+        st.caption(report.COMPARE_KEY)
         for note in scenario_state.overlap_notes(table):
             st.caption(note)
     st.download_button("Download comparison (CSV)", table.to_csv(index=False),

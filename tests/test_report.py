@@ -113,15 +113,16 @@ def test_the_comparison_figure_says_which_scenarios_it_draws():
     table = scenario_state.compare_table([("Fast build-out", settings.preset_scenario(
         "Fast build-out")), ("Slow turbines", slow), ("Current", scenario)])
     ctx = report.compare_context(scenario, table)
-    assert ctx.subtitle.startswith("Current: demand +38.8 GW/year")
-    assert "Saved: Fast build-out; Slow turbines. “Fast build-out” has the same expected " \
-        "demand as “Current”" in ctx.subtitle
+    assert ctx.subtitle.startswith(f"{report.COMPARE_KEY} Current: demand +38.8 GW/year")
+    assert ctx.subtitle.endswith("Saved: Fast build-out; Slow turbines. Hidden under a later "
+                                 "scenario: Fast build-out (demand line); Slow turbines (demand "
+                                 "line).")
     result = get_prices(["^IXIC"], offline=True)
     items, _ = report.report_items(result.frame, result.provenance, scenario,
                                    [("Slow turbines", scenario)], date(2026, 11, 27))
     compare = dict((slug, ctx) for slug, _, ctx in items)["scenarios"]
-    assert compare.subtitle.endswith("Saved: Slow turbines. “Slow turbines” gives the same "
-                                     "results as “Current”: its lines lie under Current’s.")
+    assert compare.subtitle.endswith("Saved: Slow turbines. Hidden under a later scenario: "
+                                     "Slow turbines (all lines).")
 
 
 def test_the_home_chart_export_names_both_of_its_sources():
