@@ -75,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "realisation_pct", "Realisation rate (%)", "Demand", 49.8, (0.0, 100.0), 0.1,
         "Share of the requested line that actually energises. Default: ERCOT's own haircut, "
+        "applied here to the requests as a proxy (its base is a forecast, not the queue): "
         "large load that actually energised was 49.8% of what transmission providers forecast in "
         "recent years (April 2025 Senate hearing, as an AI-generated summary of it reports: a "
         "secondary source; see Agrees). 100% is the queue as filed.",
