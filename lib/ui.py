@@ -309,12 +309,18 @@ def _share_2030_metric(target, summary, label: str) -> None:
                           if share is None else "."))
 
 
+# Widths so that at 1440 px the text columns show most of their text and the link stays in
+# view (auto widths cut "2024-summer/2025-..." and pushed the Link column off the grid).
 SOURCE_COLUMN_CONFIG = {
-    "Date": st.column_config.DateColumn(),
-    "URL": st.column_config.LinkColumn("Link", display_text="source"),
+    "Date": st.column_config.DateColumn(width="small"),
+    "Period": st.column_config.TextColumn(width="medium"),
+    "Source": st.column_config.TextColumn(width="medium"),
+    "URL": st.column_config.LinkColumn("Link", display_text="source", width="small"),
     "Fact ID": st.column_config.TextColumn(help="Row in data/grid; see the Sources & method page."),
 }
-EVENT_COLUMN_CONFIG = {"Date": SOURCE_COLUMN_CONFIG["Date"], "URL": SOURCE_COLUMN_CONFIG["URL"]}
+EVENT_COLUMN_CONFIG = {"Date": SOURCE_COLUMN_CONFIG["Date"],
+                       "Event": st.column_config.TextColumn(width="large"),
+                       "Source": SOURCE_COLUMN_CONFIG["Source"], "URL": SOURCE_COLUMN_CONFIG["URL"]}
 _YEAR_MEAN = ("Average over the year's hours; the headline peak shortfall is the largest single "
               "month.")
 YEAR_COLUMN_CONFIG = {
