@@ -24,6 +24,8 @@ SYMBOL_COLOURS = {
     "NVDA": "#27ae60", "XLU": "#7f8c8d", "VST": "#b7950b", "CEG": "#16a085",
     "GEV": "#5d6d7e", "VRT": "#a04000",
 }
+# Behind a label drawn over lines: light enough that the lines under it still show.
+LABEL_BACKING = "rgba(255, 255, 255, 0.65)"
 COLORWAY = ["#1d2430", "#d35400", "#2e86c1", "#8e44ad", "#27ae60", "#b7950b", "#16a085"]
 
 # The legend sits just above the plot; the band above it is left to Plotly's modebar, which
@@ -164,7 +166,7 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
                                 xshift=-6 if late else 6, yshift=-14,
                                 xanchor="right" if late else "left",
                                 align="right" if late else "left",
-                                font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
+                                font=dict(size=12, color=DEMAND), bgcolor=LABEL_BACKING))
     layout = _base_layout(
         560,
         yaxis=dict(domain=[0.36, 1.0], title=dict(text=y_title),
@@ -215,7 +217,7 @@ def _first_shortfall_annotation(first: pd.Timestamp | None, gap: pd.DataFrame,
     early = first - months.iloc[0] < (months.iloc[-1] - months.iloc[0]) / 4
     return [dict(x=first, y=row["Demand (GW)"], xref=xref, yref=yref, showarrow=True,
                  arrowhead=2, ax=60 if early else -50, ay=-40,
-                 xanchor="left" if early else "auto", bgcolor="rgba(255,255,255,0.75)",
+                 xanchor="left" if early else "auto", bgcolor=LABEL_BACKING,
                  text=text, font=dict(color=DEMAND, size=12))]
 
 
@@ -295,7 +297,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                                 showarrow=False, xanchor=side, yanchor="top", align=side,
                                 xshift=-6 if late else 6,
                                 yshift=-14,  # under the event triangles, not over them
-                                font=dict(size=12, color=DEMAND), bgcolor="rgba(255,255,255,0.85)"))
+                                font=dict(size=12, color=DEMAND), bgcolor=LABEL_BACKING))
     layout = _fixed_margins(_base_layout(
         620,
         # the names in the Market page's order, then the grid's lines (plotly reverses a
