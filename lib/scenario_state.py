@@ -296,6 +296,20 @@ def _years(value: float) -> str:
     return "year" if value == 1 else f"{value:g} years"
 
 
+def first_tranche_sentence(s: grid_model.Scenario) -> str:
+    """When new firm supply first arrives, and what supply is until then: the first tranche is
+    decided when the model starts and waits out the whole lead time."""
+    headroom = f"{s.headroom_gw:g} GW headroom"
+    tranches = grid_model.tranche_table(s)
+    if s.tranche_gw <= 0 or tranches.empty:
+        return f"No tranches: firm supply stays at the {headroom}."
+    first = tranches.iloc[0]
+    after = ", after the horizon," if first["Energised"].year > s.end_year else ""
+    return (f"The first tranche ({first['Tranche (GW)']:g} GW), decided in "
+            f"{first['Decided']:%b %Y}, energises in {first['Energised']:%b %Y}{after} after the "
+            f"{s.lead_time_years:g}-year lead time; until then firm supply is the {headroom}.")
+
+
 def scenario_summary(s: grid_model.Scenario) -> str:
     """The scenario's key parameters in one line, units included (chart captions, exports)."""
     return (f"demand +{s.demand_growth_gw_per_year:g} GW/year × {s.realisation_pct:g}% realised, "

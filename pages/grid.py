@@ -27,7 +27,7 @@ def results() -> None:
     summary = grid_model.summarise(gap, scenario)
     preset = scenario_state.matching_preset(scenario)
     st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
-               "not nameplate solar.")
+               f"not nameplate solar. {scenario_state.first_tranche_sentence(scenario)}")
     ui.headline_metrics(summary, scenario)
     ui.chart(figures.fig_gap(gap, summary.first_shortfall, today=date.today()), "grid_chart",
              context=report.model_context(report.GAP_TITLE, scenario))

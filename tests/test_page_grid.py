@@ -218,3 +218,12 @@ def test_the_page_sets_the_lines_past_beside_the_measured_peaks():
     assert note in texts(at)
     first = next(m for m in at.metric if m.label == "First shortfall")
     assert note in first.help
+
+
+def test_the_page_says_when_new_supply_first_arrives_and_follows_the_lead_time():
+    """Test the sentence above the metrics: the first tranche's month, which moves with the
+    lead time slider."""
+    at = open_page("pages/grid.py")
+    assert "energises in Jan 2028 after the 4-year lead time" in texts(at)
+    at.slider(key="lead_time_years").set_value(6.0).run()
+    assert "energises in Jan 2030 after the 6-year lead time" in texts(at)

@@ -229,3 +229,19 @@ def test_the_link_notice_says_why_each_parameter_was_dropped():
         "Some link settings could not be used and were reset to their defaults: start_year is "
         "outside 2020 to 2030; tranche_gw is between the slider's steps of 0.5; range is not "
         "one of 1M, 3M, 6M, YTD, 1Y, Since ALAB IPO, Max, Custom; 2 unknown parameters.")
+
+
+def test_the_first_tranche_sentence_says_when_new_supply_arrives():
+    """Test the sentence that says when the first tranche energises and what supply is until
+    then (with the defaults, nothing new lands in 2026-2027: an investor asked why)."""
+    default = settings.default_scenario()
+    assert scenario_state.first_tranche_sentence(default) == (
+        "The first tranche (6.5 GW), decided in Jan 2024, energises in Jan 2028 after the "
+        "4-year lead time; until then firm supply is the 13.5 GW headroom.")
+    none = replace(default, tranche_gw=0.0)
+    assert scenario_state.first_tranche_sentence(none) == (
+        "No tranches: firm supply stays at the 13.5 GW headroom.")
+    late = replace(default, lead_time_years=15.0, end_year=2030)
+    assert scenario_state.first_tranche_sentence(late).endswith(
+        "energises in Jan 2039, after the horizon, after the 15-year lead time; until then firm "
+        "supply is the 13.5 GW headroom.")
