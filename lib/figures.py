@@ -87,9 +87,9 @@ def _fixed_margins(layout: dict, left: int, bottom: int) -> dict:
     return {**layout, **axes, "margin": dict(l=left, r=10, t=TOP_MARGIN_PX, b=bottom)}
 
 
-def _event_shapes(days: list[pd.Timestamp]) -> list[dict]:
-    """Dotted vertical lines across the whole plot area, one per event day."""
-    return [dict(type="line", xref="x", yref="paper", x0=d, x1=d, y0=0, y1=1,
+def _event_shapes(days: list[pd.Timestamp], bottom: float = 0.0) -> list[dict]:
+    """Dotted vertical lines from `bottom` (paper) to the top of the plot, one per event day."""
+    return [dict(type="line", xref="x", yref="paper", x0=d, x1=d, y0=bottom, y1=1,
                  line=dict(color="#9aa3ad", width=1, dash="dot"), layer="below") for d in days]
 
 
@@ -270,6 +270,7 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
 
 
 NO_PRICES = "No prices in this horizon: the price data end before it starts."
+PRICE_PANEL = (0.56, 1.0)  # the home chart's price panel, in paper height
 
 
 def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=None,
@@ -283,7 +284,8 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
     shapes, annotations = _today_marks(today, gap)
     if events is not None and not events.empty:
         traces.append(_event_markers(events, "y3", 1.0))
-        shapes += _event_shapes(sorted(events["Date"].unique()))
+        # the price panel only: through the grid panel they crowded its labels
+        shapes += _event_shapes(sorted(events["Date"].unique()), PRICE_PANEL[0])
     annotations += _first_shortfall_annotation(first_shortfall, gap, "x", "y2")
     if values.empty:  # a horizon after the last close: say so in the empty panel
         annotations.append(dict(x=0.5, y=0.78, xref="paper", yref="paper", showarrow=False,
@@ -303,7 +305,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
         # the names in the Market page's order, then the grid's lines (plotly reverses a
         # legend with stacked traces by default)
         legend=dict(traceorder="normal"),
-        yaxis=dict(domain=[0.56, 1.0], title=dict(text="Rebased (100 = start)")),
+        yaxis=dict(domain=list(PRICE_PANEL), title=dict(text="Rebased (100 = start)")),
         yaxis2=dict(domain=[0.0, 0.46], title=dict(text="GW"), rangemode="tozero"),
         yaxis3=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
         xaxis=dict(anchor="y2", type="date", range=list(x_range) if x_range else None),

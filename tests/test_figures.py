@@ -206,3 +206,16 @@ def test_the_model_charts_mark_today_when_it_falls_in_the_window():
     later = grid_model.build_gap_table(replace(settings.default_scenario(), start_year=2028))
     assert not [a for a in figures.fig_gap(later, today=today).layout.annotations
                 if a.text == "today"]
+
+
+def test_the_home_charts_event_lines_stay_in_the_price_panel():
+    """Test that the dotted event lines on the home chart span the price panel only: run down
+    through the grid panel they crowded the first-shortfall label."""
+    from lib import report
+
+    frame = load_snapshot(["^IXIC", "ORCL", "AVGO", "ALAB"])
+    part = report.collision_market(frame, ["^IXIC", "ORCL", "AVGO", "ALAB"], 2024, 2035)
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    fig = report.collision_figure(part, gap, grid_model.summarise(gap).first_shortfall)
+    lines = [s for s in fig.layout.shapes if s.line.dash == "dot"]
+    assert lines and all(s.y0 == fig.layout.yaxis.domain[0] for s in lines)
