@@ -3,6 +3,9 @@
 // plotly.js (the "basic" bundle: scatter, bar, pie) is loaded once per page from app static files.
 
 const LOADING = "__aigridPlotlyLoading";
+// A touch screen has no hover: once a tap shows Plotly's toolbar it stays, over the legend's
+// last entries, and its tools need a mouse (a double tap resets the view). It is left off there.
+const TOUCH = window.matchMedia?.("(hover: none)").matches ?? false;
 
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -82,7 +85,8 @@ export default function ({ data, parentElement }) {
       if (ticket !== gd.__aigridTicket) return;  // a newer figure is on its way
       gd.querySelector(":scope > .aigrid-chart-error")?.remove();
       gd.__aigridBaseHeight = baseHeight;
-      return Plotly.react(gd, figure.data, figure.layout, data.config)
+      const config = TOUCH ? { ...data.config, displayModeBar: false } : data.config;
+      return Plotly.react(gd, figure.data, figure.layout, config)
         .then(() => ticket === gd.__aigridTicket && fitLegend(gd, Plotly, baseHeight));
     })
     .catch((err) => {

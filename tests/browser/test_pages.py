@@ -559,6 +559,20 @@ def test_chart_labels_fit_their_chart_at_any_width(browser, app_server, path, wi
         screenshot(view, f"chart-labels-{width}-{path or 'home'}")
 
 
+def test_on_a_touch_screen_the_charts_have_no_toolbar_over_their_legend(browser, app_server):
+    """Test that on a touch screen (no hover) the charts draw without Plotly's toolbar, which a
+    tap left over the legend's last entries, and that a mouse still gets it."""
+    modebars = "document.querySelectorAll('.aigrid-chart .modebar').length"
+    with open_page(browser, viewport={"width": 400, "height": 900}, has_touch=True) as phone:
+        open_settled(phone, app_server)
+        phone.locator(".aigrid-chart").first.tap()
+        assert phone.evaluate(modebars) == 0
+        assert_no_error(phone)
+    with open_page(browser, viewport={"width": 1440, "height": 900}) as desk:
+        open_settled(desk, app_server)
+        assert desk.evaluate(modebars) == 2
+
+
 PANEL_HEIGHTS_JS = """
 () => [...document.querySelectorAll('.aigrid-chart')].map((gd) => Object.keys(gd._fullLayout)
   .filter((k) => /^yaxis\\d*$/.test(k) && gd._fullLayout[k].visible !== false)
