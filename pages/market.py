@@ -9,8 +9,9 @@ from lib import events, market, prices, report, scenario_state, tables, ui
 
 ui.route_through_app()
 st.title("Market: AI infrastructure on one chart")
-st.caption("Nasdaq Composite with Oracle, Broadcom and Astera Labs. Daily closes from Yahoo "
-           "Finance; each series keeps its own last date.")
+st.caption("The Nasdaq Composite with Oracle, Broadcom and Astera Labs to start with; add any "
+           "Yahoo Finance symbol. Daily closes from Yahoo Finance; each series keeps its own "
+           "last date.")
 
 # a link may name more than the list takes
 linked = scenario_state.linked_symbol_count(st.query_params.get_all("symbols"))
