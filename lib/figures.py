@@ -93,9 +93,12 @@ def _event_shapes(days: list[pd.Timestamp], bottom: float = 0.0) -> list[dict]:
                  line=dict(color="#9aa3ad", width=1, dash="dot"), layer="below") for d in days]
 
 
-def _today_marks(today: date | None, gap: pd.DataFrame) -> tuple[list[dict], list[dict]]:
-    """A dashed line and a small "today" label at the foot of the plot, when today falls in the
-    model's window: left of it, the straight line is already past (see past_peaks_note)."""
+def _today_marks(today: date | None, gap: pd.DataFrame,
+                 top: float = 1.0) -> tuple[list[dict], list[dict]]:
+    """A dashed line and a small "today" label at the top of the model's panel (`top`, paper
+    height), when today falls in the model's window: left of it, the straight line is already
+    past (see past_peaks_note). At the panel's foot the label sat on the supply line in
+    exports."""
     if today is None or gap.empty:
         return [], []
     day = pd.Timestamp(today)
@@ -103,8 +106,8 @@ def _today_marks(today: date | None, gap: pd.DataFrame) -> tuple[list[dict], lis
         return [], []
     line = dict(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
                 line=dict(color=MUTED, width=1, dash="dash"), layer="below")
-    label = dict(x=day, y=0, xref="x", yref="paper", text="today", showarrow=False,
-                 xanchor="left", yanchor="bottom", xshift=3, font=dict(size=11, color=MUTED))
+    label = dict(x=day, y=top, xref="x", yref="paper", text="today", showarrow=False,
+                 xanchor="left", yanchor="top", xshift=3, font=dict(size=11, color=MUTED))
     return [line], [label]
 
 
@@ -270,7 +273,8 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
 
 
 NO_PRICES = "No prices in this horizon: the price data end before it starts."
-PRICE_PANEL = (0.56, 1.0)  # the home chart's price panel, in paper height
+PRICE_PANEL = (0.56, 1.0)  # the home chart's panels, in paper height
+GRID_PANEL = (0.0, 0.46)
 
 
 def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=None,
@@ -281,7 +285,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                          line=dict(color=symbol_colour(s, i), width=1.8),
                          hovertemplate="%{y:.1f}") for i, s in enumerate(values.columns)]
     traces += _shortfall_traces(gap, "x", "y2")
-    shapes, annotations = _today_marks(today, gap)
+    shapes, annotations = _today_marks(today, gap, top=GRID_PANEL[1])
     if events is not None and not events.empty:
         traces.append(_event_markers(events, "y3", 1.0))
         # the price panel only: through the grid panel they crowded its labels
@@ -306,7 +310,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
         # legend with stacked traces by default)
         legend=dict(traceorder="normal"),
         yaxis=dict(domain=list(PRICE_PANEL), title=dict(text="Rebased (100 = start)")),
-        yaxis2=dict(domain=[0.0, 0.46], title=dict(text="GW"), rangemode="tozero"),
+        yaxis2=dict(domain=list(GRID_PANEL), title=dict(text="GW"), rangemode="tozero"),
         yaxis3=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
         xaxis=dict(anchor="y2", type="date", range=list(x_range) if x_range else None),
         shapes=shapes, annotations=annotations,
@@ -339,6 +343,10 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
     return _figure(traces, layout)
 
 
+COMPARE_CURRENT = SUPPLY
+COMPARE_SAVED = ["#d35400", "#8e44ad", "#27ae60", "#b7950b", "#16a085"]  # up to MAX_SAVED
+
+
 def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
     """Saved scenarios overlaid by year: firm supply (GW, solid steps) and expected demand (GW,
     dashed) above, powered share (%) below; one colour and legend entry per scenario. The key
@@ -348,8 +356,13 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
     table: scenario_state.COMPARE_COLUMNS, one block of years per scenario.
     """
     traces = []
-    for i, (name, rows) in enumerate(table.groupby("Scenario", sort=False)):
-        colour = COLORWAY[(i + 1) % len(COLORWAY)]
+    saved = 0
+    for name, rows in table.groupby("Scenario", sort=False):
+        # "Current" keeps one colour as scenarios are saved; the saved ones take the others
+        if name == "Current":
+            colour = COMPARE_CURRENT
+        else:
+            colour, saved = COMPARE_SAVED[saved % len(COMPARE_SAVED)], saved + 1
         # the name through meta, not the template: a typed "%{y}" stays text
         common = dict(x=rows["Year"], legendgroup=name, mode="lines+markers",
                       meta=[html.escape(str(name))])

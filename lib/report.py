@@ -62,15 +62,21 @@ def collision_context(scenario: grid_model.Scenario, as_of: str) -> FigureContex
     return replace(model_context(COLLISION_TITLE, scenario, as_of), sources=COLLISION_SOURCES)
 
 
+def _short_name(scenario: grid_model.Scenario) -> str:
+    """The scenario by its preset's name, or by what it changes from the defaults."""
+    return scenario_state.matching_preset(scenario) or scenario_state.changes_name(scenario)
+
+
 def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> FigureContext:
     """Context of the comparison chart (table: scenario_state.compare_table, Current last): the
-    current scenario's settings, the saved ones' names, and which lines lie under others."""
+    key to its lines, the current scenario and the saved ones by name (short, for a slide:
+    the full settings squeezed the panels), and which lines lie under others."""
     names = [n for n in table["Scenario"].unique() if n != "Current"]
     saved = f" Saved: {'; '.join(names)}." if names else ""
     notes = f" {clause}" if (clause := scenario_state.overlap_clause(table)) else ""
     return FigureContext(title=COMPARE_TITLE,
-                         subtitle=f"{COMPARE_KEY} Current: "
-                                  f"{scenario_state.scenario_summary(current)}.{saved}{notes}",
+                         subtitle=f"{COMPARE_KEY} Current: {_short_name(current)}.{saved}"
+                                  f"{notes}",
                          as_of=grid_as_of(), sources=GRID_SOURCES)
 
 

@@ -249,10 +249,10 @@ def compare_table(named: Sequence[tuple[str, grid_model.Scenario]]) -> pd.DataFr
 
 
 _OVERLAP_NOTES = {  # what a later scenario's lines cover, by the columns that are equal
-    "all": "“{0}” gives the same results as “{1}”: its lines lie under {1}’s.",
-    "Supply (GW)": "“{0}” has the same firm supply as “{1}”: its solid line lies under {1}’s.",
+    "all": "“{0}” gives the same results as “{1}”: its lines lie under “{1}”’s.",
+    "Supply (GW)": "“{0}” has the same firm supply as “{1}”: its solid line lies under “{1}”’s.",
     "Demand (GW)": "“{0}” has the same expected demand as “{1}”: its dashed line lies "
-                   "under {1}’s.",
+                   "under “{1}”’s.",
 }
 
 
@@ -304,10 +304,14 @@ def first_tranche_sentence(s: grid_model.Scenario) -> str:
     if s.tranche_gw <= 0 or tranches.empty:
         return f"No tranches: firm supply stays at the {headroom}."
     first = tranches.iloc[0]
-    after = ", after the horizon," if first["Energised"].year > s.end_year else ""
-    return (f"The first tranche ({first['Tranche (GW)']:g} GW), decided in "
-            f"{first['Decided']:%b %Y}, energises in {first['Energised']:%b %Y}{after} after the "
-            f"{s.lead_time_years:g}-year lead time; until then firm supply is the {headroom}.")
+    size = f"The first tranche ({first['Tranche (GW)']:g} GW)"
+    if s.lead_time_years <= 0:
+        return (f"{size} energises as it is decided, in {first['Decided']:%b %Y}, with no lead "
+                f"time; firm supply starts from the {headroom}.")
+    after = " (after the horizon ends)" if first["Energised"].year > s.end_year else ""
+    return (f"{size}, decided in {first['Decided']:%b %Y}, energises in "
+            f"{first['Energised']:%b %Y}{after} after the {s.lead_time_years:g}-year lead time; "
+            f"until then firm supply is the {headroom}.")
 
 
 def scenario_summary(s: grid_model.Scenario) -> str:

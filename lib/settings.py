@@ -368,7 +368,7 @@ def settings_table() -> pd.DataFrame:
             s.group,
             s.label,
             _compact(s.default),
-            f"{_compact(s.bounds[0])}-{_compact(s.bounds[1])}",
+            f"{_compact(s.bounds[0])} to {_compact(s.bounds[1])}",  # "-50-100" read as a sum
             s.source_id,
             ", ".join(s.also),
             s.assumption or s.help,

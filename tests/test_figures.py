@@ -219,3 +219,20 @@ def test_the_home_charts_event_lines_stay_in_the_price_panel():
     fig = report.collision_figure(part, gap, grid_model.summarise(gap).first_shortfall)
     lines = [s for s in fig.layout.shapes if s.line.dash == "dot"]
     assert lines and all(s.y0 == fig.layout.yaxis.domain[0] for s in lines)
+
+
+def test_the_current_scenario_keeps_its_colour_in_the_comparison():
+    """Test that "Current" is drawn in one colour however many scenarios are saved (it went
+    blue, purple, green as saves were added, and passed its colour on to a saved one)."""
+    from lib import scenario_state
+
+    default = settings.default_scenario()
+    colours = set()
+    for n in range(1, 4):
+        saved = [(f"S{i}", replace(default, tranche_gw=1.0 + i)) for i in range(n)]
+        fig = figures.fig_compare(scenario_state.compare_table([*saved, ("Current", default)]))
+        current = next(t for t in fig.data if t.name == "Current")
+        assert all(t.line.color != current.line.color for t in fig.data
+                   if t.legendgroup != "Current")
+        colours.add(current.line.color)
+    assert len(colours) == 1

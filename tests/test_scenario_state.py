@@ -211,9 +211,9 @@ def test_overlap_notes_name_a_saved_scenario_drawn_under_a_later_one():
     table = scenario_state.compare_table([("a", default), ("b", fast), ("c", slow),
                                           ("Current", default)])
     assert scenario_state.overlap_notes(table) == [
-        "“a” gives the same results as “Current”: its lines lie under Current’s.",
-        "“b” has the same expected demand as “Current”: its dashed line lies under Current’s.",
-        "“c” has the same firm supply as “Current”: its solid line lies under Current’s."]
+        "“a” gives the same results as “Current”: its lines lie under “Current”’s.",
+        "“b” has the same expected demand as “Current”: its dashed line lies under “Current”’s.",
+        "“c” has the same firm supply as “Current”: its solid line lies under “Current”’s."]
     assert scenario_state.overlap_notes(scenario_state.compare_table(
         [("b", fast), ("Current", slow)])) == []
     assert scenario_state.overlap_notes(scenario_state.compare_table([])) == []
@@ -243,5 +243,9 @@ def test_the_first_tranche_sentence_says_when_new_supply_arrives():
         "No tranches: firm supply stays at the 13.5 GW headroom.")
     late = replace(default, lead_time_years=15.0, end_year=2030)
     assert scenario_state.first_tranche_sentence(late).endswith(
-        "energises in Jan 2039, after the horizon, after the 15-year lead time; until then firm "
-        "supply is the 13.5 GW headroom.")
+        "energises in Jan 2039 (after the horizon ends) after the 15-year lead time; until then "
+        "firm supply is the 13.5 GW headroom.")
+    at_once = replace(default, lead_time_years=0.0)
+    assert scenario_state.first_tranche_sentence(at_once) == (
+        "The first tranche (6.5 GW) energises as it is decided, in Jan 2024, with no lead time; "
+        "firm supply starts from the 13.5 GW headroom.")

@@ -222,9 +222,11 @@ def test_settings_table_lists_every_setting_for_the_method_page():
     row = table.set_index("Setting").loc["Realisation rate (%)"]
     assert (row["Default"], row["Range"], row["Source"]) == (
         "49.8",
-        "0-100",
+        "0 to 100",
         "ercot_forecast_adjustments:1",
     )
+    growth = table.set_index("Setting").loc["Tranche growth (% per tranche)"]
+    assert growth["Range"] == "-50 to 100"  # "-50-100" reads as a sum in a spreadsheet
 
 
 def test_a_default_resting_on_a_secondary_source_names_its_site_and_what_agrees_with_it():
