@@ -116,6 +116,7 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
         "## Scenario",
         f"{scenario_state.scenario_summary(scenario)}.",
         f"Preset: {scenario_state.matching_preset(scenario) or 'custom'}.",
+        scenario_state.first_tranche_sentence(scenario),
         "",
         "## Headline numbers",
         f"- First shortfall: {first}",

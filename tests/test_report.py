@@ -53,6 +53,7 @@ def test_summary_states_the_headline_numbers_and_the_crash_moves():
     assert "^IXIC: -1.69% (-398.69)" in summary
     assert "ALAB to 15 May 2026 (snapshot)" in summary
     assert "not a forecast of blackouts" in summary  # what a shortfall means travels too
+    assert "energises in Jan 2028 after the 4-year lead time" in summary  # and when supply comes
 
 
 def test_with_nothing_saved_the_report_leaves_out_the_comparison():
