@@ -62,11 +62,6 @@ def collision_context(scenario: grid_model.Scenario, as_of: str) -> FigureContex
     return replace(model_context(COLLISION_TITLE, scenario, as_of), sources=COLLISION_SOURCES)
 
 
-def _short_name(scenario: grid_model.Scenario) -> str:
-    """The scenario by its preset's name, or by what it changes from the defaults."""
-    return scenario_state.matching_preset(scenario) or scenario_state.changes_name(scenario)
-
-
 def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> FigureContext:
     """Context of the comparison chart (table: scenario_state.compare_table, Current last): the
     key to its lines, the current scenario and the saved ones by name (short, for a slide:
@@ -75,8 +70,8 @@ def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> Figure
     saved = f" Saved: {'; '.join(names)}." if names else ""
     notes = f" {clause}" if (clause := scenario_state.overlap_clause(table)) else ""
     return FigureContext(title=COMPARE_TITLE,
-                         subtitle=f"{COMPARE_KEY} Current: {_short_name(current)}.{saved}"
-                                  f"{notes}",
+                         subtitle=f"{COMPARE_KEY} Current: "
+                                  f"{scenario_state.short_name(current)}.{saved}{notes}",
                          as_of=grid_as_of(), sources=GRID_SOURCES)
 
 

@@ -232,6 +232,11 @@ def changes_name(scenario: grid_model.Scenario) -> str:
     return (name[:1].upper() + name[1:]) if name else "Defaults"
 
 
+def short_name(scenario: grid_model.Scenario) -> str:
+    """The scenario by its preset's name, or by what it changes from the defaults."""
+    return matching_preset(scenario) or changes_name(scenario)
+
+
 def save_scenario(saved: Sequence[tuple[str, grid_model.Scenario]], name: str,
                   scenario: grid_model.Scenario) -> list[tuple[str, grid_model.Scenario]]:
     """A new list with the scenario added under a unique name; the oldest drops past MAX_SAVED."""

@@ -415,8 +415,7 @@ def _save_scenario(current: Scenario) -> None:
     """Save under the typed name, else the matching preset's; then empty the name field, so
     the next save is not filed under this one's name."""
     saved = st.session_state.get("saved_scenarios", [])
-    name = (st.session_state.get("scenario_name", "").strip()
-            or scenario_state.matching_preset(current) or scenario_state.changes_name(current))
+    name = st.session_state.get("scenario_name", "").strip() or scenario_state.short_name(current)
     st.session_state["saved_scenarios"] = scenario_state.save_scenario(saved, name, current)
     st.session_state["scenario_name"] = ""
 
