@@ -379,18 +379,17 @@ def settings_table() -> pd.DataFrame:
 
 
 def settings_markdown() -> str:
-    """The Method page's list of settings, by group: each one's default, range, source (and
-    the rows that agree) and reasoning in full. A list, not a grid: a grid cut the long
-    reasoning at the page's edge, and a wide table squeezed it into a narrow column."""
+    """settings_table() as the Method page's list, by group: each setting's default, range,
+    source (and the rows that agree) and reasoning in full. A list, not a grid: a grid cut the
+    long reasoning at the page's edge, and a wide table squeezed it into a narrow column."""
     lines = []
-    for group in GROUPS:
+    for group, rows in settings_table().groupby("Group", sort=False):
         lines.append(f"**{group}**\n")
-        for s in (s for s in SETTINGS if s.group == group):
-            source = "a labelled assumption" if s.source_id == ASSUMPTION else s.source_id
-            agrees = f" (agrees: {', '.join(s.also)})" if s.also else ""
-            why = tables.escape(s.assumption or s.help)
-            lines.append(f"- **{tables.escape(s.label)}**: default {_compact(s.default)}, range "
-                         f"{_compact(s.bounds[0])} to {_compact(s.bounds[1])}; source "
-                         f"{tables.escape(source + agrees)}. {why}")
+        for row in rows.itertuples(index=False):
+            source = "a labelled assumption" if row.Source == ASSUMPTION else row.Source
+            agrees = f" (agrees: {row.Agrees})" if row.Agrees else ""
+            lines.append(f"- **{tables.escape(row.Setting)}**: default {row.Default}, range "
+                         f"{row.Range}; source {tables.escape(source + agrees)}. "
+                         f"{tables.escape(row.Why)}")
         lines.append("")
     return "\n".join(lines)
