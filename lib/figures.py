@@ -353,16 +353,13 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
     to the line styles goes beside the chart (report.COMPARE_KEY): inside, on the plot or at
     the legend, it hid lines or pushed the legend off a narrow chart.
 
-    table: scenario_state.COMPARE_COLUMNS, one block of years per scenario.
+    table: scenario_state.COMPARE_COLUMNS, one block of years per scenario, the current one
+    last: it keeps one colour as scenarios are saved, and the saved ones take the others.
     """
     traces = []
-    saved = 0
-    for name, rows in table.groupby("Scenario", sort=False):
-        # "Current" keeps one colour as scenarios are saved; the saved ones take the others
-        if name == "Current":
-            colour = COMPARE_CURRENT
-        else:
-            colour, saved = COMPARE_SAVED[saved % len(COMPARE_SAVED)], saved + 1
+    blocks = list(table.groupby("Scenario", sort=False))
+    for i, (name, rows) in enumerate(blocks):
+        colour = COMPARE_CURRENT if i == len(blocks) - 1 else COMPARE_SAVED[i % len(COMPARE_SAVED)]
         # the name through meta, not the template: a typed "%{y}" stays text
         common = dict(x=rows["Year"], legendgroup=name, mode="lines+markers",
                       meta=[html.escape(str(name))])
