@@ -62,11 +62,14 @@ def symbol_colour(symbol: str, position: int) -> str:
     return SYMBOL_COLOURS.get(symbol, COLORWAY[position % len(COLORWAY)])
 
 
+SHORT_LABEL_CHARS = 24  # about 150 px at 12 px: fits a 400 px-wide chart on one line
+
+
 def two_lines(label: str) -> str:
     """The label broken at the space nearest its middle: a long one-line label ran past a
     phone-wide chart's edge, or over its axis labels."""
     spaces = [i for i, c in enumerate(label) if c == " "]
-    if len(label) < 24 or not spaces:
+    if len(label) < SHORT_LABEL_CHARS or not spaces:
         return label
     cut = min(spaces, key=lambda i: abs(i - len(label) / 2))
     return f"{label[:cut]}<br>{label[cut + 1:]}"
