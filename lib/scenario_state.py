@@ -16,6 +16,9 @@ from lib import grid_model, market, prices, settings
 MAX_SAVED = 5  # scenarios kept per session for comparison
 MAX_NAME_CHARS = 40
 MARKET_PARAMS = ("range", "mode", "symbols", "custom_range")
+# what a person sees for each parameter a link can set: its control's label
+PARAM_LABELS = {**{s.name: s.label for s in settings.SETTINGS}, "range": "Range", "mode": "View",
+                "symbols": "Symbols", "custom_range": "Custom range"}
 MAX_SYMBOLS = 10
 HOME_SYMBOLS = (*prices.CORE_SYMBOLS, "NVDA")  # the home page's list of AI names
 COMPARE_COLUMNS = ["Scenario", "Year", "Demand (GW)", "Supply (GW)", "Shortfall (GW)",
@@ -156,10 +159,12 @@ def linked_view(params: Mapping[str, object]) -> dict[str, str]:
 
 def drop_notice(problems: Mapping[str, str]) -> str:
     """The one notice for link parameters that were dropped, with why (check_link's reasons);
-    empty when none were. It names the app's own parameters only, and counts unknown ones."""
+    empty when none were. It names the app's own parameters only, by their control's label
+    and their name in the link, and counts unknown ones."""
     if not problems:
         return ""
-    reasons = [f"{key} {why}" for key, why in problems.items() if why != "unknown"]
+    reasons = [f"“{PARAM_LABELS[key]}” ({key}) {why}" for key, why in problems.items()
+               if why != "unknown"]
     if unknown := sum(why == "unknown" for why in problems.values()):
         reasons.append(f"{unknown} unknown parameter{'s' if unknown > 1 else ''}")
     return ("Some link settings could not be used and were reset to their defaults: "

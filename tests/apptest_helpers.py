@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from lib import market
+from lib import market, scenario_state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -82,10 +82,14 @@ def _cells(line: str) -> list[str]:
     return [re.sub(r"\\(.)", r"\1", p.strip()).replace("\u00a0", " ") for p in parts]
 
 
-# The link notice (scenario_state.drop_notice): each reason is a known parameter's name and one
-# of the app's own phrases, or a count of unknown ones. Anything else would be the link's text.
+# The link notice (scenario_state.drop_notice): each reason is a known parameter's label and
+# name and one of the app's own phrases, or a count of unknown ones. Anything else would be the
+# link's text.
+_KNOWN_PARAM = "|".join(rf"“{re.escape(label)}” \({re.escape(key)}\)"
+                        for key, label in scenario_state.PARAM_LABELS.items())
 _LINK_REASON = (
-    r"(?:[a-z_]+ (?:is given more than once|is not a number|is not a finite number|is too large"
+    rf"(?:(?:{_KNOWN_PARAM}) (?:is given more than once|is not a number|is not a finite number"
+    r"|is too large"
     r"|is a [a-z]+, not a number|is \d+ characters long, not a number"
     r"|is outside -?[\d.]+ to -?[\d.]+"
     r"|is between the slider's steps of [\d.]+"

@@ -47,7 +47,7 @@ def test_a_value_between_a_sliders_steps_is_dropped_like_any_other_bad_value():
     notice: kept, the model would use 4.25 while the slider showed 4.3 and sat at 4.5."""
     check = scenario_state.check_link({"lead_time_years": "4.25", "tranche_gw": "7"})
     assert check.drop == ("lead_time_years",)
-    assert "lead_time_years is between the slider's steps of 0.5" in check.notice
+    assert "(lead_time_years) is between the slider's steps of 0.5" in check.notice
     assert scenario_state.check_link({"lead_time_years": "4.5"}).drop == ()
 
 
@@ -55,7 +55,8 @@ def test_a_setting_given_twice_is_dropped_with_the_notice():
     """Test that tranche_gw=9&tranche_gw=12 is dropped and named: its slider opens on the
     default, which the page said nothing about."""
     check = scenario_state.check_link({"tranche_gw": ["9", "12"], "lead_time_years": ["6"]})
-    assert check.drop == ("tranche_gw",) and "tranche_gw is given more than once" in check.notice
+    assert check.drop == ("tranche_gw",)
+    assert "“Tranche size (firm GW)” (tranche_gw) is given more than once" in check.notice
 
 
 def test_every_default_and_preset_value_is_one_its_slider_can_hold():
@@ -221,14 +222,16 @@ def test_overlap_notes_name_a_saved_scenario_drawn_under_a_later_one():
 
 def test_the_link_notice_says_why_each_parameter_was_dropped():
     """Test that the notice gives each dropped parameter's reason in the app's own words (it
-    said only "not understood", also for a readable number between the slider's steps), and
-    counts unknown parameters, never repeating a value."""
+    said only "not understood", also for a readable number between the slider's steps), names
+    it as its control is labelled on screen as well as in the link (it gave "tranche_gw"
+    alone), and counts unknown parameters, never repeating a value."""
     notice = scenario_state.check_link({"start_year": "2040", "tranche_gw": "7.3",
                                         "range": "zzz", "evil": "<b>x</b>", "x": "1"}).notice
     assert notice == (
-        "Some link settings could not be used and were reset to their defaults: start_year is "
-        "outside 2020 to 2030; tranche_gw is between the slider's steps of 0.5; range is not "
-        "one of 1M, 3M, 6M, YTD, 1Y, Since ALAB IPO, Max, Custom; 2 unknown parameters.")
+        "Some link settings could not be used and were reset to their defaults: “Start year” "
+        "(start_year) is outside 2020 to 2030; “Tranche size (firm GW)” (tranche_gw) is between "
+        "the slider's steps of 0.5; “Range” (range) is not one of 1M, 3M, 6M, YTD, 1Y, "
+        "Since ALAB IPO, Max, Custom; 2 unknown parameters.")
 
 
 def test_the_first_tranche_sentence_says_when_new_supply_arrives():
