@@ -116,6 +116,15 @@ def linked_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
     return [s for s in dict.fromkeys(items) if s in HOME_SYMBOLS][:MAX_SYMBOLS]
 
 
+def tidy_symbols(values: Sequence[str]) -> list[str] | None:
+    """A link's symbols as the symbol lists write them (upper case, trimmed, each once), when
+    that differs from the link and every entry can be a symbol; None otherwise (nothing to
+    tidy, or the link check drops them). The lists compare names as written: "nvda" was a
+    second entry beside "NVDA" on the Market page, and not on offer on the home page."""
+    tidy, rejected = prices.clean_symbols(values)
+    return tidy if tidy and not rejected and tidy != list(values) else None
+
+
 def linked_symbol_count(values: Sequence[str]) -> int:
     """How many symbols a link names, each once (the list takes a name once)."""
     return len(dict.fromkeys(values))

@@ -250,10 +250,22 @@ def check_link() -> None:
             continue
         dropped[key] = why
     defaults = _link_widget_defaults()
-    if reset := {key: defaults[key] for key in dropped if key in defaults}:
+    reset = {key: defaults[key] for key in dropped if key in defaults} | _tidied_symbols()
+    if reset:
         _reset_linked_settings(reset, scenario_state.drop_notice(dropped))
     if dropped:
         st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
+
+
+def _tidied_symbols() -> dict[str, list[str]]:
+    """A link's symbols as the symbol lists write them ({"symbols": [...]}, also put in the
+    address bar), when they need tidying on the session's first view of a list; else {}."""
+    if "symbols" in st.session_state or "symbols" not in st.query_params:
+        return {}
+    if (tidy := scenario_state.tidy_symbols(st.query_params.get_all("symbols"))) is None:
+        return {}
+    st.query_params["symbols"] = tidy
+    return {"symbols": tidy}
 
 
 def _link_widget_defaults() -> dict[str, object]:
@@ -266,13 +278,14 @@ def _link_widget_defaults() -> dict[str, object]:
 LINK_NOTE_KEY = "aigrid_link_note"
 
 
-def _reset_linked_settings(defaults: dict[str, object], note: str) -> None:
-    """Dropped settings and symbols go back to their defaults on their widgets too. On a page's
+def _reset_linked_settings(values: dict[str, object], note: str) -> None:
+    """Dropped settings and symbols go back to their defaults on their widgets too (tidied
+    symbols take their tidy form: `values` holds both, by widget key). On a page's
     first run a bound widget takes the link's value even once it is gone from the address bar
     (/?tranche_gw=7.3: the notice said "reset", the slider showed 7.5 and the model used 7.3;
     the Market list kept a dropped "<script>"), so the defaults go to state and the page runs
     again, without the parameter, with the notice."""
-    st.session_state.update(defaults)
+    st.session_state.update(values)
     st.session_state[LINK_NOTE_KEY] = note
     st.rerun()
 

@@ -167,3 +167,12 @@ def test_an_unnamed_custom_save_is_named_by_its_changes():
     at.slider(key="tranche_gw").set_value(12.0).run()
     at.button(key="save_scenario").click().run()
     assert [name for name, _ in at.session_state["saved_scenarios"]] == ["Tranche 12 GW"]
+
+
+def test_a_linked_ai_name_in_lower_case_is_charted():
+    """Test that ?symbols=nvda&symbols=ORCL charts NVDA and ORCL with no notice: the home list
+    offers NVDA, and the link's case is not a different name."""
+    at = open_page(PAGE, symbols=["nvda", "ORCL"])
+    assert not at.exception and not at.error
+    assert at.multiselect(key="symbols").value == ["NVDA", "ORCL"]
+    assert not any("does not chart" in box.value for box in at.info)

@@ -208,3 +208,21 @@ def test_a_name_repeated_in_a_link_is_counted_once():
     at = market_page(symbols=["NVDA"] * 500)
     assert at.multiselect(key="symbols").value == ["NVDA"]
     assert not any("symbols; the first" in box.value for box in at.info)
+
+
+def test_a_linked_symbol_in_lower_case_or_twice_is_one_symbol():
+    """Test that ?symbols=NVDA&symbols=nvda&symbols=%20orcl shows NVDA and ORCL once each, the
+    way the chart draws them (the list showed "NVDA" and "nvda" as two entries)."""
+    at = market_page(symbols=["NVDA", "nvda", " orcl"])
+    assert not at.exception and not at.error
+    assert at.multiselect(key="symbols").value == ["NVDA", "ORCL"]
+    assert at.query_params["symbols"] == ["NVDA", "ORCL"]
+    assert {trace.get("name") for trace in charts(at)[0]["data"]} >= {"NVDA", "ORCL"}
+
+
+def test_tidied_symbols_keep_the_notice_of_a_dropped_parameter():
+    """Test that ?zz=1&symbols=nvda shows NVDA and still says the unknown parameter was
+    dropped (the page runs again to tidy the list, and the notice must survive that run)."""
+    at = market_page(zz="1", symbols="nvda")
+    assert at.multiselect(key="symbols").value == ["NVDA"]
+    assert sum("1 unknown parameter" in box.value for box in at.info) == 1

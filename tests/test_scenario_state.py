@@ -252,3 +252,13 @@ def test_the_first_tranche_sentence_says_when_new_supply_arrives():
     assert scenario_state.first_tranche_sentence(at_once) == (
         "The first tranche (6.5 GW) energises as it is decided, in Jan 2024, with no lead time; "
         "firm supply starts from the 13.5 GW headroom.")
+
+
+def test_tidy_symbols_writes_a_links_symbols_as_the_lists_do():
+    """Test that linked symbols are put in upper case, trimmed and kept once, and that links
+    with nothing to tidy, or with an entry that cannot be a symbol, are left to the link
+    check."""
+    assert scenario_state.tidy_symbols(["NVDA", "nvda", " orcl"]) == ["NVDA", "ORCL"]
+    assert scenario_state.tidy_symbols(["NVDA", "ORCL"]) is None
+    assert scenario_state.tidy_symbols(["nvda", "<b>"]) is None
+    assert scenario_state.tidy_symbols([]) is None
