@@ -53,12 +53,11 @@ def _market_problem(key: str, values: str | Sequence[str]) -> str:
     if key == "custom_range" and not _iso_dates(values):
         return "is not one or two dates written YYYY-MM-DD"
     if key == "symbols":
-        # More than MAX_SYMBOLS, or a name twice, is fine: the symbols list takes the first
-        # ones once each (a dropped parameter would still seed it, so a reset could not be kept).
+        # More than MAX_SYMBOLS, a name twice or an entry that cannot be a symbol beside good
+        # ones is fine: the list takes the good ones once each (tidy_symbols).
         items = [values] if isinstance(values, str) else list(values)
-        valid, rejected = prices.clean_symbols(items)
-        if rejected or not valid:
-            return "holds an entry that cannot be a ticker symbol"
+        if not prices.clean_symbols(items)[0]:
+            return "holds no entry that can be a ticker symbol"
     return ""
 
 
@@ -117,12 +116,23 @@ def linked_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
 
 
 def tidy_symbols(values: Sequence[str]) -> list[str] | None:
-    """A link's symbols as the symbol lists write them (upper case, trimmed, each once), when
-    that differs from the link and every entry can be a symbol; None otherwise (nothing to
-    tidy, or the link check drops them). The lists compare names as written: "nvda" was a
-    second entry beside "NVDA" on the Market page, and not on offer on the home page."""
-    tidy, rejected = prices.clean_symbols(values)
-    return tidy if tidy and not rejected and tidy != list(values) else None
+    """A link's symbols as the symbol lists write them (upper case, trimmed, each once, without
+    entries that cannot be symbols), when that differs from the link; None when there is
+    nothing to tidy or no symbol at all (the link check drops those). The lists compare names
+    as written: "nvda" was a second entry beside "NVDA" on the Market page, and not on offer
+    on the home page."""
+    tidy = prices.clean_symbols(values)[0]
+    return tidy if tidy and tidy != list(values) else None
+
+
+def left_out_notice(values: Sequence[str]) -> str:
+    """Says how many of a link's symbol entries cannot be symbols and were left out, never
+    quoting them; empty when none."""
+    count = len(prices.clean_symbols(values)[1])
+    if not count:
+        return ""
+    return (f"The link held {count} entr{'y' if count == 1 else 'ies'} that cannot be a ticker "
+            f"symbol; {'it was' if count == 1 else 'they were'} left out.")
 
 
 def linked_symbol_count(values: Sequence[str]) -> int:

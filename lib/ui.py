@@ -250,22 +250,25 @@ def check_link() -> None:
             continue
         dropped[key] = why
     defaults = _link_widget_defaults()
-    reset = {key: defaults[key] for key in dropped if key in defaults} | _tidied_symbols()
-    if reset:
-        _reset_linked_settings(reset, scenario_state.drop_notice(dropped))
-    if dropped:
-        st.info(scenario_state.drop_notice(dropped), icon=":material/link_off:")
+    tidied, left_out = _tidied_symbols()
+    notice = " ".join(filter(None, [scenario_state.drop_notice(dropped), left_out]))
+    if reset := {key: defaults[key] for key in dropped if key in defaults} | tidied:
+        _reset_linked_settings(reset, notice)
+    if notice:
+        st.info(notice, icon=":material/link_off:")
 
 
-def _tidied_symbols() -> dict[str, list[str]]:
+def _tidied_symbols() -> tuple[dict[str, list[str]], str]:
     """A link's symbols as the symbol lists write them ({"symbols": [...]}, also put in the
-    address bar), when they need tidying on the session's first view of a list; else {}."""
+    address bar) when they need tidying on the session's first view of a list, else {}; and
+    the notice for entries left out."""
     if "symbols" in st.session_state or "symbols" not in st.query_params:
-        return {}
-    if (tidy := scenario_state.tidy_symbols(st.query_params.get_all("symbols"))) is None:
-        return {}
+        return {}, ""
+    linked = st.query_params.get_all("symbols")
+    if (tidy := scenario_state.tidy_symbols(linked)) is None:
+        return {}, ""
     st.query_params["symbols"] = tidy
-    return {"symbols": tidy}
+    return {"symbols": tidy}, scenario_state.left_out_notice(linked)
 
 
 def _link_widget_defaults() -> dict[str, object]:

@@ -95,8 +95,13 @@ _LINK_REASON = (
     r"|is between the slider's steps of [\d.]+"
     rf"|is not one of (?:{re.escape(', '.join(market.RANGE_PRESETS))}"
     rf"|{re.escape(', '.join(market.VIEW_MODES))})"
-    r"|is not one or two dates written YYYY-MM-DD|holds an entry that cannot be a ticker symbol)"
+    r"|is not one or two dates written YYYY-MM-DD|holds no entry that can be a ticker symbol)"
     r"|\d+ unknown parameters?)"
 )
 LINK_NOTICE = (r"Some link settings could not be used and were reset to their defaults: "
                rf"{_LINK_REASON}(?:; {_LINK_REASON})*\.")
+# A link's symbol entries that cannot be symbols, beside good ones (scenario_state.left_out_notice),
+# after the link notice in the same box or alone.
+LEFT_OUT_NOTICE = (r"The link held \d+ entr(?:y|ies) that cannot be a ticker symbol; "
+                   r"(?:it was|they were) left out\.")
+LINK_NOTICES = rf"(?:{LINK_NOTICE}(?: {LEFT_OUT_NOTICE})?|{LEFT_OUT_NOTICE})"

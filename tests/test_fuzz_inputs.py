@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import scenario_state
 from lib import settings as app_settings
-from tests.apptest_helpers import APP, LINK_NOTICE, notice_lines, open_page, shown_statistics
+from tests.apptest_helpers import APP, LINK_NOTICES, notice_lines, open_page, shown_statistics
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME, MARKET, GRID, SOURCES = (
@@ -89,7 +89,7 @@ LINKS = hs.dictionaries(
 # The calm sentences the Market page may add for a link's symbols; anything else is a leak.
 MARKET_NOTICES = (
     r"Ignored \d+ entr(y|ies) that cannot be a ticker symbol \(.*\)\.",
-    LINK_NOTICE,
+    LINK_NOTICES,
     r"No data for .*",
     r"No price data for the chosen symbols\.",
     r"Pick at least one symbol to draw the chart\.",

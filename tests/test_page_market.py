@@ -226,3 +226,15 @@ def test_tidied_symbols_keep_the_notice_of_a_dropped_parameter():
     at = market_page(zz="1", symbols="nvda")
     assert at.multiselect(key="symbols").value == ["NVDA"]
     assert sum("1 unknown parameter" in box.value for box in at.info) == 1
+
+
+def test_a_link_with_a_bad_symbol_keeps_the_good_ones():
+    """Test that a link the page wrote after a typed "$$$<b>x" (?symbols=^IXIC&symbols=NVDA
+    &symbols=$$$<b>x) opens on ^IXIC and NVDA and says one entry was left out, quoting
+    nothing (it reset every symbol to the defaults)."""
+    at = market_page(symbols=["^IXIC", "NVDA", "$$$<b>x"])
+    assert not at.exception and not at.error
+    assert at.multiselect(key="symbols").value == ["^IXIC", "NVDA"]
+    notes = [box.value for box in at.info]
+    assert sum("1 entry that cannot be a ticker symbol" in n for n in notes) == 1, notes
+    assert not any("<b>" in n or "$$$" in n for n in notes)

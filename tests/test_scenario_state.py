@@ -8,7 +8,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as hs
 
 from lib import bridge, grid_model, scenario_state, settings
-from tests.apptest_helpers import LINK_NOTICE
+from tests.apptest_helpers import LEFT_OUT_NOTICE, LINK_NOTICE
 
 TEXT = hs.text(max_size=300)
 PARAMS = hs.dictionaries(hs.one_of(TEXT, hs.sampled_from(
@@ -255,10 +255,27 @@ def test_the_first_tranche_sentence_says_when_new_supply_arrives():
 
 
 def test_tidy_symbols_writes_a_links_symbols_as_the_lists_do():
-    """Test that linked symbols are put in upper case, trimmed and kept once, and that links
-    with nothing to tidy, or with an entry that cannot be a symbol, are left to the link
-    check."""
+    """Test that linked symbols are put in upper case, trimmed and kept once, without entries
+    that cannot be symbols, and that links with nothing to tidy, or with no symbol at all, are
+    left to the link check."""
     assert scenario_state.tidy_symbols(["NVDA", "nvda", " orcl"]) == ["NVDA", "ORCL"]
     assert scenario_state.tidy_symbols(["NVDA", "ORCL"]) is None
-    assert scenario_state.tidy_symbols(["nvda", "<b>"]) is None
+    assert scenario_state.tidy_symbols(["nvda", "<b>"]) == ["NVDA"]
+    assert scenario_state.tidy_symbols(["<b>"]) is None
     assert scenario_state.tidy_symbols([]) is None
+
+
+def test_a_link_with_one_bad_symbol_keeps_the_others():
+    """Test that the link check drops symbols only when none can be a symbol: a link the
+    Market page wrote after a typed "$$$<b>x" reset NVDA and the rest to the defaults."""
+    assert scenario_state.check_link({"symbols": ["NVDA", "$$$<b>x"]}).drop == ()
+    assert scenario_state.check_link({"symbols": ["$$$<b>x"]}).drop == ("symbols",)
+    assert scenario_state.check_link({"symbols": [""]}).drop == ("symbols",)
+
+
+def test_the_left_out_notice_counts_and_never_quotes():
+    """Test the notice for a link's entries that cannot be symbols, beside good ones."""
+    assert scenario_state.left_out_notice(["NVDA", "<b>x", "$$$"]) == (
+        "The link held 2 entries that cannot be a ticker symbol; they were left out.")
+    assert re.fullmatch(LEFT_OUT_NOTICE, scenario_state.left_out_notice(["<b>"]))
+    assert scenario_state.left_out_notice(["NVDA"]) == ""
