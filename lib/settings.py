@@ -45,9 +45,10 @@ class Setting:
         return isinstance(self.default, int)
 
     def on_step(self, value: float) -> bool:
-        """Whether value is one the slider can hold: its lower bound plus whole steps."""
-        steps = (value - self.bounds[0]) / self.step
-        return abs(steps - round(steps)) < 1e-6
+        """Whether value is one the slider can hold: its lower bound plus whole steps, give or
+        take float rounding (a tolerance in steps let 1e-07 pass for 0 on steps of 0.5)."""
+        nearest = self.bounds[0] + round((value - self.bounds[0]) / self.step) * self.step
+        return abs(value - nearest) <= 1e-9 * max(1.0, abs(value))
 
 
 SETTINGS: tuple[Setting, ...] = (

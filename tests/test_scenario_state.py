@@ -51,6 +51,16 @@ def test_a_value_between_a_sliders_steps_is_dropped_like_any_other_bad_value():
     assert scenario_state.check_link({"lead_time_years": "4.5"}).drop == ()
 
 
+def test_a_value_a_hair_off_a_step_is_dropped_too():
+    """Test that tranche_gw=0.0000001 is dropped: the slider showed 0.0 while the model and the
+    report used 1e-07 GW. A value within float rounding of a step (38.8 on steps of 0.1) is
+    kept."""
+    assert scenario_state.check_link({"tranche_gw": "0.0000001"}).drop == ("tranche_gw",)
+    assert scenario_state.check_link({"headroom_gw": "13.500001"}).drop == ("headroom_gw",)
+    assert scenario_state.check_link({"demand_growth_gw_per_year": "38.8",
+                                      "realisation_pct": "0.3"}).drop == ()
+
+
 def test_a_setting_given_twice_is_dropped_with_the_notice():
     """Test that tranche_gw=9&tranche_gw=12 is dropped and named: its slider opens on the
     default, which the page said nothing about."""
