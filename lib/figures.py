@@ -347,7 +347,7 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
 
 
 COMPARE_CURRENT = SUPPLY
-COMPARE_SAVED = ["#d35400", "#8e44ad", "#27ae60", "#b7950b", "#16a085"]  # up to MAX_SAVED
+COMPARE_SAVED = ["#d35400", "#8e44ad", "#27ae60", "#b7950b", "#8c564b"]  # up to MAX_SAVED
 
 
 def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:

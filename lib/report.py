@@ -22,7 +22,7 @@ SOURCES_LINE = ("Sources: Yahoo Finance daily bars; ERCOT large-load queue, peak
 GAP_TITLE = "Expected large-load demand vs stepped firm supply, ERCOT (GW)"
 COLLISION_TITLE = "AI stocks (rebased) and the grid's demand and firm supply on one calendar"
 BRIDGE_TITLE = "How much of the straight line can be powered, by year"
-COMPARE_TITLE = "Saved scenarios: firm supply, expected demand and powered share"
+COMPARE_TITLE = "Saved scenarios: supply, demand and powered share"
 COMPARE_KEY = "Solid steps: firm supply; dashed: expected demand; lower panel: powered share."
 GRID_SOURCES = "Sources: data/grid (ERCOT facts with URLs); scenario arithmetic, not a forecast."
 MARKET_SOURCES = "Sources: Yahoo Finance daily bars (split- and dividend-adjusted)."
@@ -64,14 +64,13 @@ def collision_context(scenario: grid_model.Scenario, as_of: str) -> FigureContex
 
 def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> FigureContext:
     """Context of the comparison chart (table: scenario_state.compare_table, Current last): the
-    key to its lines, the current scenario and the saved ones by name (short, for a slide:
-    the full settings squeezed the panels), and which lines lie under others."""
-    names = [n for n in table["Scenario"].unique() if n != "Current"]
-    saved = f" Saved: {'; '.join(names)}." if names else ""
+    key to its lines, the current scenario by a short name, and which lines lie under others.
+    Short, for a slide: the full settings, or the saved scenarios named again beside the
+    legend, squeezed the panels until their ticks ran together."""
     notes = f" {clause}" if (clause := scenario_state.overlap_clause(table)) else ""
     return FigureContext(title=COMPARE_TITLE,
                          subtitle=f"{COMPARE_KEY} Current: "
-                                  f"{scenario_state.short_name(current)}.{saved}{notes}",
+                                  f"{scenario_state.short_name(current)}.{notes}",
                          as_of=grid_as_of(), sources=GRID_SOURCES)
 
 

@@ -1,11 +1,13 @@
 """Figure builders: what they draw, not only that they return a figure."""
 
+import itertools
+import math
 from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
-from lib import events, figures, grid_model, market, settings
+from lib import events, figures, grid_model, market, scenario_state, settings
 from lib.prices import load_snapshot
 
 
@@ -236,3 +238,15 @@ def test_the_current_scenario_keeps_its_colour_in_the_comparison():
                    if t.legendgroup != "Current")
         colours.add(current.line.color)
     assert len(colours) == 1
+
+
+def test_compared_scenarios_have_colours_far_apart():
+    """Test that no two of the comparison's colours (five saved, the current one) are near
+    each other: the fifth saved scenario's teal (#16a085) read as the third's green."""
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    colours = [*figures.COMPARE_SAVED, figures.COMPARE_CURRENT]
+    assert len(colours) == scenario_state.MAX_SAVED + 1
+    for a, b in itertools.combinations(colours, 2):
+        assert math.dist(rgb(a), rgb(b)) >= 60, (a, b)

@@ -10,7 +10,9 @@ import pandas as pd
 
 from lib import (
     events,
+    export,
     figure_data,
+    figures,
     grid_facts,
     grid_model,
     market,
@@ -106,27 +108,40 @@ def test_years_with_no_expected_load_read_as_a_dash_in_the_summary():
     assert "| nan" not in summary and "| 2030 | 0.0 | 0.0 | – |" in summary
 
 
-def test_the_comparison_figure_says_which_scenarios_it_draws():
-    """Test that the exported comparison's subtitle names the saved scenarios next to the
-    current one's settings, since the chart draws them all, and which lines lie under others."""
+def test_the_comparison_figure_says_which_lines_lie_under_others():
+    """Test that the exported comparison's subtitle gives the key, the current scenario by its
+    preset's name or its changes (its full settings filled four lines and squeezed the panels
+    until their ticks ran together), and which lines lie under others, grouped by line. The
+    saved scenarios are named by the legend, not a second time."""
     scenario = settings.default_scenario()
     slow = replace(scenario, tranche_gw=3.0)
     table = scenario_state.compare_table([("Fast build-out", settings.preset_scenario(
         "Fast build-out")), ("Slow turbines", slow), ("Current", scenario)])
     ctx = report.compare_context(scenario, table)
-    # short enough for a slide: the current scenario by its preset's name or its changes (its
-    # full settings filled four lines and squeezed the panels until their ticks ran together)
-    assert ctx.subtitle.startswith(f"{report.COMPARE_KEY} Current: Realistic realisation.")
-    assert len(ctx.subtitle) < 260
-    assert ctx.subtitle.endswith("Saved: Fast build-out; Slow turbines. Hidden under a later "
-                                 "scenario: Fast build-out (demand line); Slow turbines (demand "
-                                 "line).")
+    assert ctx.subtitle == (f"{report.COMPARE_KEY} Current: Realistic realisation. Lines under "
+                            "a later scenario's: demand of Fast build-out, Slow turbines.")
     result = get_prices(["^IXIC"], offline=True)
     items, _ = report.report_items(result.frame, result.provenance, scenario,
                                    [("Slow turbines", scenario)], date(2026, 11, 27))
     compare = dict((slug, ctx) for slug, _, ctx in items)["scenarios"]
-    assert compare.subtitle.endswith("Saved: Slow turbines. Hidden under a later scenario: "
-                                     "Slow turbines (all lines).")
+    assert compare.subtitle.endswith("Lines under a later scenario's: all of Slow turbines.")
+
+
+def test_five_saved_scenarios_leave_the_comparison_room_on_a_slide():
+    """Test that with five saved scenarios, every one covered in part, the exported comparison's
+    GW panel on a 16:9 slide is at least five tick labels tall (0 to 400 GW): the subtitle
+    named each saved scenario twice and took six lines, and the panel was about 120 px tall
+    with its ticks run together."""
+    default = settings.default_scenario()
+    saved = [(name, settings.preset_scenario(name)) for name in settings.PRESETS]
+    saved += [(scenario_state.short_name(s), s)
+              for s in (replace(default, tranche_gw=50.0), replace(default, tranche_gw=0.0))]
+    table = scenario_state.compare_table([*saved, ("Current", default)])
+    out = export.print_ready(figures.fig_compare(table), report.compare_context(default, table),
+                             export.SLIDE)
+    plot_px = out.layout.height - out.layout.margin.t - out.layout.margin.b
+    gw_panel_px = plot_px * (out.layout.yaxis.domain[1] - out.layout.yaxis.domain[0])
+    assert gw_panel_px >= 5 * export.body_font_px(export.SLIDE), gw_panel_px
 
 
 def test_the_home_chart_export_names_both_of_its_sources():
