@@ -124,6 +124,13 @@ def _price_check(symbol: str, move_pct: float | None) -> str:
     return f"<br>close to close in the data: {move_pct:+.2f}%".replace("-", "−")
 
 
+# Title of the hidden axis the event markers sit on: never drawn, it is the "Y axis" of their
+# rows in a chart's CSV, whose Y is where a marker sits, not a value.
+EVENT_MARKER_AXIS = "Event marker (position only)"
+_EVENT_AXIS = dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True,
+                   title=dict(text=EVENT_MARKER_AXIS))
+
+
 def _event_markers(events: pd.DataFrame, yref: str, y: float) -> go.Scatter:
     """Small triangles at the top of a panel; hover shows every event of the day and its source,
     and the day's move in the price data when the events carry events.with_price_check's."""
@@ -178,8 +185,7 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
         yaxis=dict(domain=[0.36, 1.0], title=dict(text=y_title),
                    **(dict(type="log", dtick=1) if log else dict(type="linear"))),
         yaxis2=dict(domain=[0.0, 0.28], title=dict(text="Below peak (%)"), rangemode="tozero"),
-        yaxis3=dict(domain=[0.36, 1.0], overlaying="y", range=[0, 1.02], visible=False,
-                    fixedrange=True),
+        yaxis3=dict(domain=[0.36, 1.0], **_EVENT_AXIS),
         xaxis=dict(anchor="y2", type="date"),
         shapes=shapes, annotations=annotations,
     )
@@ -239,8 +245,7 @@ def fig_gap(gap: pd.DataFrame, first_shortfall: pd.Timestamp | None = None,
         shapes += _event_shapes(sorted(events["Date"].unique()))
     layout = _fixed_margins(_base_layout(
         height, xaxis=dict(type="date"), yaxis=dict(title=dict(text="GW"), rangemode="tozero"),
-        yaxis2=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
-        shapes=shapes,
+        yaxis2=_EVENT_AXIS, shapes=shapes,
         annotations=annotations + _first_shortfall_annotation(first_shortfall, gap),
     ), left=68, bottom=36)
     return _figure(traces, layout)
@@ -314,7 +319,7 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
         legend=dict(traceorder="normal"),
         yaxis=dict(domain=list(PRICE_PANEL), title=dict(text="Rebased (100 = start)")),
         yaxis2=dict(domain=list(GRID_PANEL), title=dict(text="GW"), rangemode="tozero"),
-        yaxis3=dict(overlaying="y", range=[0, 1.02], visible=False, fixedrange=True),
+        yaxis3=_EVENT_AXIS,
         xaxis=dict(anchor="y2", type="date", range=list(x_range) if x_range else None),
         shapes=shapes, annotations=annotations,
     ), left=72, bottom=36)

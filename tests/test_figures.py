@@ -250,3 +250,22 @@ def test_compared_scenarios_have_colours_far_apart():
     assert len(colours) == scenario_state.MAX_SAVED + 1
     for a, b in itertools.combinations(colours, 2):
         assert math.dist(rgb(a), rgb(b)) >= 60, (a, b)
+
+
+def test_event_markers_are_labelled_as_positions_in_the_csv():
+    """Test that the Events rows of a chart's CSV say their Y is where the marker sits, not a
+    value: they read "1.0" under an empty axis title, on the Market, Grid and home charts."""
+    from lib import figure_data, report
+
+    shown = events.load_events().head(3)
+    gap = grid_model.build_gap_table(settings.default_scenario())
+    closes = load_snapshot(["^IXIC"])
+    view = market.market_view(closes, "Max", market.VIEW_MODES[0], None)
+    part = report.collision_market(closes, ["^IXIC"], 2024, 2035)
+    for fig in (figures.fig_market(view.values, view.drawdown, view.y_title, events=shown),
+                figures.fig_gap(gap, events=shown),
+                figures.fig_collision(part.values, gap, events=shown)):
+        data = figure_data.figure_data_frame(fig)
+        rows = data.loc[data["Trace"] == "Events"]
+        assert not rows.empty
+        assert set(rows["Y axis"]) == {figures.EVENT_MARKER_AXIS}, set(rows["Y axis"])
