@@ -21,9 +21,10 @@ DEFAULT_RANGE = "1Y"
 VIEW_MODES = ("Rebased (100 = range start)", "Price", "Log price")
 _MONTHS_BACK = {"1M": 1, "3M": 3, "6M": 6, "1Y": 12}
 
+LAST_CLOSE = "Last close (USD; index points)"
 STATS_COLUMNS = [
     "Symbol", "Return (%)", "Max drawdown (%)", "Peak date", "Trough date",
-    "Volatility (% a year)", "Worst day (%)", "Worst day date", "Last close", "First date",
+    "Volatility (% a year)", "Worst day (%)", "Worst day date", LAST_CLOSE, "First date",
     "Last date",
 ]
 _DAY = "{:%-d %b %Y}"
@@ -39,7 +40,7 @@ STATS_TABLE = (  # a row per statistic, with stats_with_origin's Origin last
            help="standard deviation of daily % changes × √252."),
     Column("Worst day (%)", fmt="{:.2f}%", help="the largest close-to-close fall in the range."),
     Column("Worst day date", fmt=_DAY),
-    Column("Last close", fmt="{:,.2f}", help="USD; index points for ^IXIC."),
+    Column(LAST_CLOSE, fmt="{:,.2f}", help="USD for a share; points for an index (^IXIC)."),
     Column("First date", fmt=_DAY, help="each series' own first trading day in the range."),
     Column("Last date", fmt=_DAY, help="each series' own last trading day in the data."),
     Column("Origin", help="live: Yahoo Finance now; cached: an earlier live download; "
@@ -142,9 +143,14 @@ def day_move(frame: pd.DataFrame, symbol: str, day: date) -> DayMove | None:
     return DayMove(symbol, day, close, close - previous, (close / previous - 1.0) * 100.0)
 
 
+def price_unit(symbol: str) -> str:
+    """The unit of a symbol's prices: "pts" for an index (^ symbols), "USD" for a share."""
+    return "pts" if symbol.startswith("^") else "USD"
+
+
 def change_text(move: DayMove) -> str:
     """A day's change with its unit: "-398.69 pts" for an index (^ symbols), "-8.83 USD" else."""
-    return f"{move.change:+,.2f} {'pts' if move.symbol.startswith('^') else 'USD'}"
+    return f"{move.change:+,.2f} {price_unit(move.symbol)}"
 
 
 def series_stats(closes: pd.Series) -> dict[str, object]:
@@ -165,7 +171,7 @@ def series_stats(closes: pd.Series) -> dict[str, object]:
         "Volatility (% a year)": float(daily_pct.std() * np.sqrt(TRADING_DAYS_PER_YEAR)),
         "Worst day (%)": float(daily_pct.min()),
         "Worst day date": worst.date(),
-        "Last close": float(s.iloc[-1]),
+        LAST_CLOSE: float(s.iloc[-1]),
         "First date": s.index[0].date(),
         "Last date": s.index[-1].date(),
     }

@@ -129,8 +129,8 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
                                     "Powered share (%)"]].itertuples(index=False)],
         "",
         "## Friday 12 December 2025, close to close",
-        *[f"- {m.symbol}: {m.change_pct:+.2f}% ({m.change:+,.2f}), close {m.close:,.2f}"
-          for m in moves],
+        *[f"- {m.symbol}: {m.change_pct:+.2f}% ({market.change_text(m)}), close "
+          f"{m.close:,.2f} {market.price_unit(m.symbol)}" for m in moves],
         "",
         "## Data",
         as_of,

@@ -180,3 +180,11 @@ def test_prices_of_very_different_scales_get_a_hint_to_log_or_rebase(snapshot):
     assert market.scale_hint(market.market_view(snapshot, "Max", market.VIEW_MODES[0])) is None
     close = snapshot.loc[snapshot["Symbol"].isin(["ORCL", "AVGO"])]
     assert market.scale_hint(market.market_view(close, "Max", "Price")) is None
+
+
+def test_every_numeric_statistic_names_its_unit():
+    """Test that each numeric statistic's name, the CSV header, carries its unit: "Last close"
+    had none (USD for shares, points for an index)."""
+    stats = market.series_stats(load_snapshot(["ORCL"]).set_index("Date")["Close"])
+    numeric = [name for name, value in stats.items() if isinstance(value, float)]
+    assert numeric and all("(" in name for name in numeric), numeric

@@ -38,7 +38,8 @@ def test_statistics_show_each_series_own_last_date_and_origin():
     """Test that ALAB's last date is 15 May 2026 and every origin reads 'snapshot'."""
     stats = shown_statistics(market_page())
     assert stats.loc["ALAB", "Last date"] == f"{date(2026, 5, 15):%-d %b %Y}" == "15 May 2026"
-    assert stats.loc["^IXIC", "Last close"] == f"{load_snapshot(['^IXIC'])['Close'].iloc[-1]:,.2f}"
+    last = load_snapshot(["^IXIC"])["Close"].iloc[-1]
+    assert stats.loc["^IXIC", market.LAST_CLOSE] == f"{last:,.2f}"
     assert set(stats["Origin"]) == {"snapshot"}
 
 

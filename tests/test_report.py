@@ -52,7 +52,7 @@ def test_summary_states_the_headline_numbers_and_the_crash_moves():
     numbers = grid_model.summarise(gap)
     assert f"First shortfall: {numbers.first_shortfall:%B %Y}" in summary
     assert f"powered in 2030: {numbers.share_2030_pct:.0f}%" in summary
-    assert "^IXIC: -1.69% (-398.69)" in summary
+    assert "^IXIC: -1.69% (-398.69 pts)" in summary
     assert "ALAB to 15 May 2026 (snapshot)" in summary
     assert "not a forecast of blackouts" in summary  # what a shortfall means travels too
     assert "energises in Jan 2028 after the 4-year lead time" in summary  # and when supply comes
@@ -180,3 +180,11 @@ def test_event_hovers_give_the_close_to_close_move_the_data_show():
         hover = dict(zip(pd.to_datetime(list(marker.x)), marker.hovertext, strict=True))
         assert "close to close in the data: −0.83%" in hover[pd.Timestamp("2026-05-06")]
         assert "no close in the data that day" in hover[pd.Timestamp("2026-06-29")]
+
+
+def test_the_summary_gives_the_crash_day_with_units():
+    """Test that the summary's 12 December lines carry units, as the page's cards do (points
+    for the index, USD for a share): it read "^IXIC: -1.69% (-398.69), close 23,195.17"."""
+    _, summary = _items()
+    assert "- ^IXIC: -1.69% (-398.69 pts), close 23,195.17 pts" in summary
+    assert "- ORCL: -4.47% (-8.83 USD), close 188.81 USD" in summary
