@@ -278,10 +278,11 @@ def compare_table(named: Sequence[tuple[str, grid_model.Scenario]]) -> pd.DataFr
 
 
 _OVERLAP_NOTES = {  # what a later scenario's lines cover, by the columns that are equal
-    "all": "“{0}” gives the same results as “{1}”: its lines lie under “{1}”’s.",
-    "Supply (GW)": "“{0}” has the same firm supply as “{1}”: its solid line lies under “{1}”’s.",
+    "all": "“{0}” gives the same results as “{1}”: its lines lie under those of “{1}”.",
+    "Supply (GW)": "“{0}” has the same firm supply as “{1}”: its solid line lies under that "
+                   "of “{1}”.",
     "Demand (GW)": "“{0}” has the same expected demand as “{1}”: its dashed line lies "
-                   "under “{1}”’s.",
+                   "under that of “{1}”.",
 }
 
 

@@ -296,12 +296,13 @@ def _coerce(setting: Setting, raw: object) -> tuple[float, str]:
     """A value within the setting's bounds, and a notice when raw had to be changed."""
     value, problem = _as_number(raw)
     if value is None:
-        return setting.default, f"{setting.label}: {problem}; using the default {setting.default}"
+        return (setting.default,
+                f"{setting.label}: {problem}; using the default {setting.default}.")
     low, high = setting.bounds
     used = _typed(setting, min(max(value, low), high))
     if used != value:
         why = "is not a whole number" if low <= value <= high else f"is outside {low}-{high}"
-        return used, f"{setting.label}: {value:g} {why}; using {used:g}"
+        return used, f"{setting.label}: {value:g} {why}; using {used:g}."
     return used, ""
 
 
@@ -332,13 +333,13 @@ def scenario_from_mapping(
         chosen[key], notice = _coerce(setting, values[key])
         notices += [notice] if notice else []
     if chosen["end_year"] < chosen["start_year"]:
-        notices.append(f"End year was before start year; using {chosen['start_year']} for both")
+        notices.append(f"End year was before start year; using {chosen['start_year']} for both.")
         chosen["end_year"] = chosen["start_year"]
     try:
         scenario = Scenario(**chosen)
         validate_scenario(scenario)
     except ScenarioError as exc:  # bounds make this unreachable; kept so that it never raises
-        return default_scenario(), [*notices, f"{exc}; using the defaults"]
+        return default_scenario(), [*notices, f"{exc}; using the defaults."]
     return scenario, notices
 
 

@@ -95,10 +95,10 @@ def test_a_saved_scenario_under_the_current_one_is_named_under_the_chart():
     at.run()
     at.button(key="save_scenario").click().run()
     assert ("“Realistic realisation” gives the same results as “Current”: its lines lie under "
-            "“Current”’s.") in texts(at)
+            "those of “Current”.") in texts(at)
     at.slider(key="demand_growth_gw_per_year").set_value(20.0).run()
     assert ("“Realistic realisation” has the same firm supply as “Current”: its solid line "
-            "lies under “Current”’s.") in texts(at)
+            "lies under that of “Current”.") in texts(at)
 
 
 def test_a_save_empties_the_name_and_an_unnamed_save_takes_the_presets_name():

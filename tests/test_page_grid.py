@@ -62,7 +62,7 @@ def test_an_end_year_before_the_start_year_is_said_and_not_silently_used():
     at.slider(key="end_year").set_value(2025).run()
     assert not at.exception
     assert [w.value for w in at.warning] == [
-        "End year was before start year; using 2030 for both"]
+        "End year was before start year; using 2030 for both."]
     one_year = expected(start_year=2030, end_year=2030)
     assert metric(at, "Unserved (TWh)") == f"{one_year.unserved_twh:,.0f}"
 

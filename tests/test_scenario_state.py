@@ -222,9 +222,10 @@ def test_overlap_notes_name_a_saved_scenario_drawn_under_a_later_one():
     table = scenario_state.compare_table([("a", default), ("b", fast), ("c", slow),
                                           ("Current", default)])
     assert scenario_state.overlap_notes(table) == [
-        "“a” gives the same results as “Current”: its lines lie under “Current”’s.",
-        "“b” has the same expected demand as “Current”: its dashed line lies under “Current”’s.",
-        "“c” has the same firm supply as “Current”: its solid line lies under “Current”’s."]
+        "“a” gives the same results as “Current”: its lines lie under those of “Current”.",
+        "“b” has the same expected demand as “Current”: its dashed line lies under that of "
+        "“Current”.",
+        "“c” has the same firm supply as “Current”: its solid line lies under that of “Current”."]
     assert scenario_state.overlap_notes(scenario_state.compare_table(
         [("b", fast), ("Current", slow)])) == []
     assert scenario_state.overlap_notes(scenario_state.compare_table([])) == []
