@@ -105,7 +105,10 @@ SETTINGS: tuple[Setting, ...] = (
         "ercot_generation_additions:5, :3) + 0.52 + 5.2 (2025, ERCOT: :15, :12) = 13.5 GW, while "
         "the peak went from 85.5 GW (2023) to 83.7 GW (2025), so none of it was used up by "
         "other load. Solar (9.7 + 4.5 GW) is left out as it adds little at an evening peak; "
-        "batteries are counted in full, which flatters supply. Not added: the firm capacity "
+        "batteries are counted in full, which flatters supply. Retirements are not "
+        "subtracted, which flatters it too: one op-ed puts ERCOT's gas at a net loss of 0.366 GW "
+        "from summer 2024 to summer 2025 (ercot_generation_additions:9), against 3.4 + 0.52 GW "
+        "of gas added in the figures above. Not added: the firm capacity "
         "energised up to June 2026 (about 5 GW storage + 1.5 GW gas since summer 2025, "
         "ercot_generation_additions:18, :20), as it overlaps the 2025 figures by an amount no "
         "source gives; raise the headroom to count it.",

@@ -269,3 +269,10 @@ def test_a_presets_button_says_what_it_sets_and_that_the_rest_go_back_to_default
     assert text.startswith(PRESETS["Fast build-out"].explanation)
     assert ("Sets Tranche size (firm GW) 11, Tranche interval (years) 1, Lead time (years) 3; "
             "every other setting goes back to its default.") in text
+
+
+def test_the_headroom_reason_weighs_the_net_loss_of_gas():
+    """Test that the headroom's reason, which adds gross gas additions, names the row that puts
+    ERCOT's gas at a net loss over the same period (the Capacity added table shows it)."""
+    reason = SETTINGS_BY_NAME["headroom_gw"].assumption
+    assert "ercot_generation_additions:9" in reason and "net loss of 0.366 GW" in reason
