@@ -10,8 +10,10 @@ from lib import events, market, prices, report, scenario_state, tables, ui
 ui.route_through_app()
 st.title("Market: AI infrastructure on one chart")
 st.caption("The Nasdaq Composite with Oracle, Broadcom and Astera Labs to start with; add any "
-           "Yahoo Finance symbol. Daily closes from Yahoo Finance; each series keeps its own "
-           "last date.")
+           "Yahoo Finance symbol. Daily closes from Yahoo Finance, live when it answers, else "
+           "the bundled snapshot (Yahoo bars as two public projects downloaded them: the "
+           "Sources & method page gives each file's route). Each series keeps its own last "
+           "date.")
 
 # a link may name more than the list takes
 linked = scenario_state.linked_symbol_count(st.query_params.get_all("symbols"))

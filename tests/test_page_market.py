@@ -239,3 +239,11 @@ def test_a_link_with_a_bad_symbol_keeps_the_good_ones():
     notes = [box.value for box in at.info]
     assert sum("1 entry that cannot be a ticker symbol" in n for n in notes) == 1, notes
     assert not any("<b>" in n or "$$$" in n for n in notes)
+
+
+def test_the_caption_says_where_the_snapshot_comes_from():
+    """Test that the page's caption says the offline prices are the bundled snapshot, taken
+    second-hand, with the route on the Sources page: it said "from Yahoo Finance" alone."""
+    at = market_page()
+    assert any("else the bundled snapshot (Yahoo bars as two public projects downloaded them"
+               in c.value for c in at.caption)
