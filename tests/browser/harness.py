@@ -173,6 +173,9 @@ PROBE_JS = r"""
       return false;
     }
     if (s.undrawnCharts().length) return false;
+    // The history script (lib/history.js) draws nothing, so it is not among the charts; a click
+    // made before it is installed lost the page's entry (Back went one entry too far).
+    if (document.querySelector('.st-key-aigrid_history') && !window.__aigridHistory) return false;
     return true;
   };
 })();
