@@ -319,10 +319,11 @@ def overlap_clause(table: pd.DataFrame) -> str:
     """overlap_notes in one short clause, grouped by line, for an exported chart's subtitle:
     "Lines under a later scenario's: all of A; demand of B, C." ("" when no line is covered).
     One name per scenario took five saves to three lines of a slide."""
-    found = _overlaps(table)
-    groups = [f"{_SHORT_PARTS[part]} of "
-              + ", ".join(hidden for hidden, _, p in found if p == part)
-              for part in _SHORT_PARTS if any(p == part for _, _, p in found)]
+    hidden_by_part: dict[str, list[str]] = {}
+    for hidden, _, part in _overlaps(table):
+        hidden_by_part.setdefault(part, []).append(hidden)
+    groups = [f"{_SHORT_PARTS[part]} of {', '.join(hidden_by_part[part])}"
+              for part in _SHORT_PARTS if part in hidden_by_part]
     return f"Lines under a later scenario's: {'; '.join(groups)}." if groups else ""
 
 
