@@ -16,7 +16,8 @@ from lib import grid_model, market, prices, settings
 MAX_SAVED = 5  # scenarios kept per session for comparison
 MAX_NAME_CHARS = 40
 MARKET_PARAMS = ("range", "mode", "symbols", "custom_range")
-# what a person sees for each parameter a link can set: its control's label
+# what a person sees for each parameter a link can set: its control's label (the Market page
+# labels its controls from here)
 PARAM_LABELS = {**{s.name: s.label for s in settings.SETTINGS}, "range": "Range", "mode": "View",
                 "symbols": "Symbols", "custom_range": "Custom range"}
 MAX_SYMBOLS = 10

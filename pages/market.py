@@ -19,13 +19,14 @@ st.caption("The Nasdaq Composite with Oracle, Broadcom and Astera Labs to start 
 linked = scenario_state.linked_symbol_count(st.query_params.get_all("symbols"))
 ui.check_link()  # dropped symbols go back to the defaults on the list, with its notice
 catalogue = ui.snapshot_catalogue()
-preset = st.segmented_control("Range", market.RANGE_PRESETS, default=market.DEFAULT_RANGE,
+LABEL = scenario_state.PARAM_LABELS  # the link notice names each control as it is labelled here
+preset = st.segmented_control(LABEL["range"], market.RANGE_PRESETS, default=market.DEFAULT_RANGE,
                                 key="range", required=True, bind="query-params")
 left, right = st.columns([2, 3])
-mode = left.radio("View", market.VIEW_MODES, key="mode", horizontal=True,
+mode = left.radio(LABEL["mode"], market.VIEW_MODES, key="mode", horizontal=True,
                   bind="query-params")
 picked = right.multiselect(
-    "Symbols", list(catalogue["ticker"]), default=list(prices.CORE_SYMBOLS), key="symbols",
+    LABEL["symbols"], list(catalogue["ticker"]), default=list(prices.CORE_SYMBOLS), key="symbols",
     accept_new_options=True, max_selections=scenario_state.MAX_SYMBOLS, bind="query-params",
     help="Add snapshot names (NVDA, power producers) or type any Yahoo Finance symbol.",
 )
@@ -54,7 +55,7 @@ custom = None
 if preset == "Custom":
     lo, hi = result.frame["Date"].min().date(), result.frame["Date"].max().date()
     ui.fit_linked_range("custom_range", lo, hi)
-    chosen = st.date_input("Custom range", value=(market.ALAB_LISTING, hi), min_value=lo,
+    chosen = st.date_input(LABEL["custom_range"], value=(market.ALAB_LISTING, hi), min_value=lo,
                            max_value=hi, key="custom_range", bind="query-params",
                            help=f"The prices run from {lo:%-d %b %Y} to {hi:%-d %b %Y}; the "
                                 "picker takes dates in that span.")
