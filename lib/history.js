@@ -65,6 +65,18 @@
     if (popped !== null && !checkUntil) checkUntil = performance.now() + CHECK_MS;
     checkRestore();
   }).observe(app, { attributes: true, attributeFilter: [STATE] });
+  // Under load Streamlit may take in a run's first and last messages together, and React
+  // commits them at once: the attribute never leaves "notRunning" and the observer sees no run
+  // end. Each full run also redraws this component (its data carry a run count), so a redraw
+  // after Back or Forward that finds the page idle and the entry's parameters dropped is that
+  // run's end. With the parameters still there, the Back run has not switched the page yet.
+  // (On window: the page may evaluate this module again, and the script is installed once.)
+  window.__aigridRunDrawn = () => setTimeout(() => {
+    if (popped === null || checkUntil || app.getAttribute(STATE) !== "notRunning") return;
+    if (!lostFrom(popped)) return;
+    checkUntil = performance.now() + CHECK_MS;
+    checkRestore();
+  });
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
   history.replaceState = function replaceState(state, title, url) {
@@ -88,5 +100,6 @@ export default function ({ parentElement, setTriggerValue }) {
     mark.hidden = true;
     parentElement.appendChild(mark);
   }
+  window.__aigridRunDrawn?.();
   window.__aigridRestore = (search) => setTriggerValue("restore", search);
 }

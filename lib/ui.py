@@ -485,6 +485,8 @@ _plotly_chart = st.components.v2.component(
 _history = st.components.v2.component("aigrid_history", js=(_HERE / "history.js").read_text(),
                                       isolate_styles=False)
 HISTORY_KEY = "aigrid_history"
+# A count of full runs, the component's data: each run redraws it, which history.js watches.
+_HISTORY_RUNS = "aigrid_history_runs"
 # st.code would give a copy button too, but loads a 1.5 MB syntax highlighter for one line.
 _copy_link = st.components.v2.component(
     "aigrid_copy_link", js=(_HERE / "copy_link.js").read_text(),
@@ -514,7 +516,8 @@ def chart(fig, key: str, container=None, context=None) -> None:
 def history_keeper() -> None:
     """The page's history script (lib/history.js), in the sidebar, drawing nothing."""
     with st.sidebar:
-        _history(key=HISTORY_KEY, on_restore_change=_restore_settings)
+        runs = st.session_state[_HISTORY_RUNS] = st.session_state.get(_HISTORY_RUNS, 0) + 1
+        _history(key=HISTORY_KEY, data={"run": runs}, on_restore_change=_restore_settings)
 
 
 def _restore_settings() -> None:
