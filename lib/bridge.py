@@ -6,9 +6,11 @@ assumes the full demand line, only the powered part of it can run; the rest wait
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
-from lib.tables import Column
+from lib.tables import MISSING, Column
 
 BRIDGE_COLUMNS = ["Year", "Expected demand (GW)", "Powered (GW)", "Powered share (%)",
                   "Expected growth (GW/year)", "Powered growth (GW/year)"]
@@ -19,11 +21,34 @@ FORMULA = (
     "A story priced on the straight line can deliver only the powered share of it in that "
     "year; the rest is load waiting for a plant, a line or a substation."
 )
+
+
+def share_text(pct: float) -> str:
+    """A powered share (%) in whole percent, with one decimal where whole percent would claim
+    all or none of the load ("99.6%", not "100%", for a year with shortfall months), and
+    ">99.9%" or "<0.1%" where one decimal still would. "–" for no share (NaN)."""
+    if pct is None or math.isnan(pct):
+        return MISSING
+    if round(pct) not in (0, 100) or pct in (0.0, 100.0):
+        return f"{pct:.0f}%"
+    if 0 < pct < 0.05:
+        return "<0.1%"
+    if 99.95 <= pct < 100:
+        return ">99.9%"
+    return f"{pct:.1f}%"
+
+
+def gw_of_gw(part_gw: float, whole_gw: float) -> str:
+    """'33 of 115 GW': whole GW, or one decimal where whole GW would read as all of it."""
+    digits = 1 if part_gw < whole_gw and round(part_gw) == round(whole_gw) else 0
+    return f"{part_gw:.{digits}f} of {whole_gw:.{digits}f} GW"
+
+
 # The table beside the bridge chart: the share and both growth rates, short headers. The GW
 # levels are the chart's bars; the CSV holds every column of BRIDGE_COLUMNS.
 BRIDGE_TABLE = (
     Column("Year", fmt="{:d}"),
-    Column("Powered share (%)", "Powered", "{:.0f}%",
+    Column("Powered share (%)", "Powered", share_text,
            "served energy ÷ expected energy over the year."),
     Column("Expected growth (GW/year)", "Growth expected (GW/yr)", "{:.1f}",
            "this year's expected demand − last year's."),
@@ -62,5 +87,5 @@ def bridge_sentence(table: pd.DataFrame, year: int) -> str:
     r = row.iloc[0]
     if not r["Expected demand (GW)"] > 0:
         return f"In {year}, no new load is expected: nothing to power."
-    return (f"In {year}, {r['Powered share (%)']:.0f}% of the expected load can be powered "
-            f"({r['Powered (GW)']:.0f} of {r['Expected demand (GW)']:.0f} GW).")
+    return (f"In {year}, {share_text(r['Powered share (%)'])} of the expected load can be "
+            f"powered ({gw_of_gw(r['Powered (GW)'], r['Expected demand (GW)'])}).")

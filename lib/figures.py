@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from lib.bridge import share_text
 from lib.events import CRASH_DAY, PRICE_CHECK_COLUMN
 from lib.figure_data import CUSTOMDATA_COLUMNS
 
@@ -260,8 +261,8 @@ def fig_bridge(yearly: pd.DataFrame, height: int = 380) -> go.Figure:
         _bar(x=years, y=yearly["Demand (GW)"], name="Expected demand (GW)",
                marker_color="rgba(192, 57, 43, 0.25)", hovertemplate="%{y:.1f} GW"),
         _bar(x=years, y=powered, name="Powered (GW)", marker_color=SUPPLY,
-               text=[f"{s:.0f}%" if d > 0 else "" for s, d in zip(share, yearly["Demand (GW)"],
-                                                                  strict=True)],
+               text=[share_text(s) if d > 0 else "" for s, d in zip(share, yearly["Demand (GW)"],
+                                                                     strict=True)],
                textposition="outside",
                hovertemplate="%{y:.1f} GW"),
     ]
@@ -380,7 +381,7 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
                      hovertemplate="%{meta[0]}: demand %{y:.1f} GW<extra></extra>"),
             _scatter(**common, y=rows["Powered share (%)"], name=f"{name}: powered share",
                      showlegend=False, yaxis="y2", line=dict(color=colour, width=2),
-                     hovertemplate="%{meta[0]}: %{y:.0f}% powered<extra></extra>"),
+                     hovertemplate="%{meta[0]}: %{y:.1f}% powered<extra></extra>"),
         ]
     layout = _base_layout(
         height, xaxis=dict(anchor="y2", title=dict(text="Year"), dtick=1),

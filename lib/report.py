@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib import bridge, events, figures, grid_facts, grid_model, market, scenario_state
+from lib.bridge import share_text
 from lib.export import FigureContext
 from lib.market import DayMove
 
@@ -93,7 +94,7 @@ def queue_context(queue: pd.DataFrame) -> FigureContext:
 
 def _share(pct: float) -> str:
     """A powered share for the summary's table: "–" for a year with no expected load."""
-    return "–" if pd.isna(pct) else f"{pct:.0f}"
+    return share_text(pct).removesuffix("%")
 
 
 def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSummary,
@@ -101,7 +102,8 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
                      made_on: date) -> str:
     """A short Markdown summary: scenario, headline numbers, the 12 Dec 2025 moves, sources."""
     first = f"{summary.first_shortfall:%B %Y}" if summary.first_shortfall is not None else "none"
-    share = (f"{summary.share_2030_pct:.0f}%" if summary.share_2030_pct is not None else "n/a")
+    share = (share_text(summary.share_2030_pct)
+             if summary.share_2030_pct is not None else "n/a")
     lines = [
         "# AI bubble vs the power grid: scenario report",
         "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Real
 
@@ -28,13 +28,14 @@ class Column:
     """How one column of a frame is shown.
 
     name: the frame's column. label: the header (defaults to name). fmt: a format string for
-    present values, e.g. "{:.1f} GW", "{:%-d %b %Y}". help: what the column means, for the
-    table's definitions. align: "right" for numbers and dates, "left" for text.
+    present values, e.g. "{:.1f} GW", "{:%-d %b %Y}", or a function of the value. help: what
+    the column means, for the table's definitions. align: "right" for numbers and dates,
+    "left" for text.
     """
 
     name: str
     label: str | None = None
-    fmt: str = "{}"
+    fmt: str | Callable[[object], str] = "{}"
     help: str = ""
     align: str = "right"
 
@@ -55,12 +56,14 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def format_cell(value: object, fmt: str) -> str:
+def format_cell(value: object, fmt: str | Callable[[object], str]) -> str:
     """One cell: the value formatted, or MISSING for NaN / None / NaT. The first space is kept
     unbroken, so a narrow column wraps "29 Oct 2025" as "29 Oct" over "2025", never "29" over
     "Oct 2025"; a number and its unit ("6.5 GW") stay on one line."""
     if _is_missing(value):
         return MISSING
+    if callable(fmt):
+        return fmt(value).replace(" ", NBSP, 1)
     if _rounds_to_zero(value, fmt):
         value = 0  # rounds to zero: "0.0", never "-0.0"
     return fmt.format(value).replace(" ", NBSP, 1)

@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib import (
+    bridge,
     export,
     figure_data,
     figures,
@@ -319,7 +320,7 @@ def _first_shortfall_metric(target, summary) -> None:
 
 def _share_2030_metric(target, summary, label: str) -> None:
     share = summary.share_2030_pct
-    target.metric(label, f"{share:.0f}%" if share is not None else "n/a",
+    target.metric(label, bridge.share_text(share) if share is not None else "n/a",
                   help="Served energy ÷ expected energy in 2030"
                        + (": n/a when 2030 is outside the horizon or no load is expected in it."
                           if share is None else "."))

@@ -1,8 +1,10 @@
 """Tests for lib/bridge.py: the year-by-year bridge between expected demand and powered load."""
 
 from dataclasses import replace
+from datetime import date
 
 from hypothesis import given
+from hypothesis import strategies as st
 
 from lib import bridge, grid_model, settings, tables
 from tests.test_grid_model import SEEDED, scenarios
@@ -59,3 +61,50 @@ def test_a_horizon_without_the_year_says_so_and_gives_its_last_year():
         "2030 is outside this horizon (2024–2028). In 2028, "
         f"{last['Powered share (%)']:.0f}% of the expected load can be powered "
         f"({last['Powered (GW)']:.0f} of {last['Expected demand (GW)']:.0f} GW).")
+
+
+@SEEDED
+@given(st.floats(min_value=0.0, max_value=100.0))
+def test_a_share_text_never_claims_all_or_none_that_it_is_not(pct):
+    """Test that a share shown as 100% is 100%, one shown as 0% is 0%, and the shown number is
+    the share rounded to the digits it shows (whole percent where that is honest)."""
+    text = bridge.share_text(pct)
+    assert text.endswith("%")
+    if text == "100%":
+        assert pct == 100.0
+    if text == "0%":
+        assert pct == 0.0
+    if text[0] in "<>":
+        assert (0 < pct < 0.1) if text[0] == "<" else (99.9 < pct < 100)
+    else:
+        shown = float(text[:-1])
+        digits = len(text[:-1].partition(".")[2])
+        assert abs(shown - pct) <= 0.5 * 10 ** -digits + 1e-9
+        assert digits == 0 or round(pct) in (0, 100)
+
+
+def test_a_year_short_of_full_reads_below_100_in_every_place_it_is_shown():
+    """Test that a scenario that powers 99.6% of 2030's expected load (shortfall months in
+    it) never shows 100%: the headline, the sentence with its GW, the table, the bar label and
+    the report's summary all say less (they read "100%" and "115 of 115 GW")."""
+    from lib import figures, report
+
+    scenario = replace(settings.default_scenario(), headroom_gw=0.5, tranche_gw=40.0)
+    gap = grid_model.build_gap_table(scenario)
+    yearly = grid_model.yearly_table(gap)
+    table = bridge.bridge_table(yearly)
+    share = grid_model.powered_share_pct(gap, 2030)
+    assert 99.5 <= share < 100
+    sentence = bridge.bridge_sentence(table, 2030)
+    assert "100%" not in sentence and f"{bridge.share_text(share)} of the expected" in sentence
+    powered, expected = sentence.rpartition("(")[2].split(" GW")[0].split(" of ")
+    assert powered != expected
+    row = tables.markdown_table(table[table["Year"] == 2030], bridge.BRIDGE_TABLE)
+    assert "100%" not in row and "99.6%" in row
+    labels = figures.fig_bridge(yearly).data[1].text
+    assert labels[list(yearly["Year"]).index(2030)] == "99.6%"
+    summary = grid_model.summarise(gap, scenario)
+    text = report.summary_markdown(scenario, summary, table, [], "as of", date(2026, 11, 27))
+    assert "- Share of expected load powered in 2030: 99.6%" in text
+    assert [line for line in text.splitlines() if line.startswith("| 2030 |")][0].endswith(
+        "| 99.6 |")
