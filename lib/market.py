@@ -21,9 +21,9 @@ DEFAULT_RANGE = "1Y"
 VIEW_MODES = ("Rebased (100 = range start)", "Price", "Log price")
 _MONTHS_BACK = {"1M": 1, "3M": 3, "6M": 6, "1Y": 12}
 
-LAST_CLOSE = "Last close (USD; index points)"
+LAST_CLOSE = "Last close (USD, adjusted; index points)"
 STATS_COLUMNS = [
-    "Symbol", "Return (%)", "Max drawdown (%)", "Peak date", "Trough date",
+    "Symbol", "Return (%)", "Max drawdown (%)", "Drawdown peak date", "Trough date",
     "Volatility (% a year)", "Worst day (%)", "Worst day date", LAST_CLOSE, "First date",
     "Last date",
 ]
@@ -34,13 +34,15 @@ STATS_TABLE = (  # a row per statistic, with stats_with_origin's Origin last
                                              "the series' first date, if later)."),
     Column("Max drawdown (%)", fmt="{:.1f}%",
            help="largest fall from a running peak to a later trough in the range."),
-    Column("Peak date", fmt=_DAY, help="the close before the largest drawdown."),
+    Column("Drawdown peak date", fmt=_DAY, help="the close before the largest drawdown (not "
+           "the highest close in the data, which the home page's cards measure from)."),
     Column("Trough date", fmt=_DAY, help="the lowest point of the largest drawdown."),
     Column("Volatility (% a year)", fmt="{:.1f}%",
            help="standard deviation of daily % changes × √252."),
     Column("Worst day (%)", fmt="{:.2f}%", help="the largest close-to-close fall in the range."),
     Column("Worst day date", fmt=_DAY),
-    Column(LAST_CLOSE, fmt="{:,.2f}", help="USD for a share; points for an index (^IXIC)."),
+    Column(LAST_CLOSE, fmt="{:,.2f}", help="USD for a share, split- and dividend-adjusted as "
+           "Yahoo gives it; points for an index (^IXIC)."),
     Column("First date", fmt=_DAY, help="each series' own first trading day in the range."),
     Column("Last date", fmt=_DAY, help="each series' own last trading day in the data."),
     Column("Origin", help="live: Yahoo Finance now; cached: an earlier live download; "
@@ -148,6 +150,12 @@ def price_unit(symbol: str) -> str:
     return "pts" if symbol.startswith("^") else "USD"
 
 
+def close_label(symbol: str) -> str:
+    """What a symbol's price is: a share's bars are split- and dividend-adjusted (a terminal's
+    close differs), an index's close is its close."""
+    return "close" if symbol.startswith("^") else "adjusted close"
+
+
 def change_text(move: DayMove) -> str:
     """A day's change with its unit: "-398.69 pts" for an index (^ symbols), "-8.83 USD" else."""
     return f"{move.change:+,.2f} {price_unit(move.symbol)}"
@@ -166,7 +174,7 @@ def series_stats(closes: pd.Series) -> dict[str, object]:
     return {
         "Return (%)": (s.iloc[-1] / s.iloc[0] - 1.0) * 100.0,
         "Max drawdown (%)": float(dd.min()),
-        "Peak date": peak.date(),
+        "Drawdown peak date": peak.date(),
         "Trough date": trough.date(),
         "Volatility (% a year)": float(daily_pct.std() * np.sqrt(TRADING_DAYS_PER_YEAR)),
         "Worst day (%)": float(daily_pct.min()),
@@ -231,7 +239,7 @@ def market_view(frame: pd.DataFrame, preset: str, mode: str,
     wide = wide_closes(frame, start, end).dropna(axis=1, how="all")
     rebased = mode.startswith("Rebased")
     values = rebase(wide) if rebased else wide
-    y_title = "Rebased (100 = range start)" if rebased else "Close (USD; index points for ^IXIC)"
+    y_title = "Rebased (100 = range start)" if rebased else "Adjusted close (USD; index points for ^IXIC)"
     return MarketView(start, end, values, drawdown_pct(wide), range_stats(wide), y_title,
                       log=mode == "Log price", mode=mode)
 

@@ -131,8 +131,9 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
                                     "Powered share (%)"]].itertuples(index=False)],
         "",
         "## Friday 12 December 2025, close to close",
-        *[f"- {m.symbol}: {m.change_pct:+.2f}% ({market.change_text(m)}), close "
-          f"{m.close:,.2f} {market.price_unit(m.symbol)}" for m in moves],
+        *[f"- {m.symbol}: {m.change_pct:+.2f}% ({market.change_text(m)}), "
+          f"{market.close_label(m.symbol)} {m.close:,.2f} {market.price_unit(m.symbol)}"
+          for m in moves],
         "",
         "## Data",
         as_of,

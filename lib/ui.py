@@ -373,8 +373,9 @@ def crash_cards(frame, symbols: list[str], day) -> None:
         card = row.container(width=CARD_WIDTH_PX)
         below = market.peak_distance_text(market.peak_drawdown(frame, move.symbol))
         card.metric(move.symbol, f"{move.change_pct:+.2f}%", market.change_text(move),
-                    help=f"Close {move.close:,.2f} on {move.day:%-d %b %Y}. {below[:1].upper()}"
-                         f"{below[1:]}.")
+                    help=f"{market.close_label(move.symbol).capitalize()} {move.close:,.2f} "
+                         f"{market.price_unit(move.symbol)} on {move.day:%-d %b %Y}. "
+                         f"{below[:1].upper()}{below[1:]}.")
         card.caption(below)
 
 

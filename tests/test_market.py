@@ -76,7 +76,7 @@ def test_stats_by_hand():
     row = stats.iloc[0]
     assert row["Return (%)"] == pytest.approx(-1.0)
     assert row["Max drawdown (%)"] == pytest.approx(-25.0)
-    assert (row["Peak date"], row["Trough date"]) == (idx[1].date(), idx[2].date())
+    assert (row["Drawdown peak date"], row["Trough date"]) == (idx[1].date(), idx[2].date())
     assert row["Worst day (%)"] == pytest.approx(-25.0)
     assert row["Last date"] == idx[3].date()
 

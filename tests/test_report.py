@@ -187,4 +187,21 @@ def test_the_summary_gives_the_crash_day_with_units():
     for the index, USD for a share): it read "^IXIC: -1.69% (-398.69), close 23,195.17"."""
     _, summary = _items()
     assert "- ^IXIC: -1.69% (-398.69 pts), close 23,195.17 pts" in summary
-    assert "- ORCL: -4.47% (-8.83 USD), close 188.81 USD" in summary
+    assert "- ORCL: -4.47% (-8.83 USD), adjusted close 188.81 USD" in summary
+
+
+def test_a_shares_close_is_called_adjusted_where_it_is_shown():
+    """Test that a share's price is called an adjusted close (the bars are split- and
+    dividend-adjusted, so a terminal's close differs: AVGO 338.45 here against 339.87 in a
+    report) in the summary, the Market statistics and the Market chart's axis; an index's close
+    is its close."""
+    from lib import market
+
+    _, summary = _items()
+    assert "ORCL: -4.47% (-8.83 USD), adjusted close 188.81 USD" in summary
+    assert market.close_label("ORCL") == "adjusted close"
+    assert market.close_label("^IXIC") == "close"
+    assert "adjusted" in market.LAST_CLOSE.lower()
+    frame = get_prices(["^IXIC", "ORCL"], offline=True).frame
+    view = market.market_view(frame, market.DEFAULT_RANGE, market.VIEW_MODES[1])
+    assert view.y_title.startswith("Adjusted close")
