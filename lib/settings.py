@@ -64,7 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "demand_growth_gw_per_year", "Requested large load growth (GW/year)", "Demand",
         38.8, (0.0, 100.0), 0.1,
-        "The market's straight line: GW of large load requested per year, before realisation. "
+        "The slope of the market's straight line, in GW of large load requested per year; "
+        "the realisation rate then scales it to the expected demand the chart draws. "
         "Default: ERCOT's queue of more than 233 GW (9 Dec 2025 board), mostly data centres "
         "aiming to connect by 2030, reached linearly from 0 in Jan 2024 to Jan 2030: 233 / 6 "
         "= 38.8 GW/year. Requests are not peak demand; the line is front-loaded, since most "
