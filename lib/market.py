@@ -239,7 +239,8 @@ def market_view(frame: pd.DataFrame, preset: str, mode: str,
     wide = wide_closes(frame, start, end).dropna(axis=1, how="all")
     rebased = mode.startswith("Rebased")
     values = rebase(wide) if rebased else wide
-    y_title = "Rebased (100 = range start)" if rebased else "Adjusted close (USD; index points for ^IXIC)"
+    y_title = ("Rebased (100 = range start)" if rebased
+               else "Adjusted close (USD; index points for ^IXIC)")
     return MarketView(start, end, values, drawdown_pct(wide), range_stats(wide), y_title,
                       log=mode == "Log price", mode=mode)
 
