@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -352,6 +353,18 @@ def past_peaks_note(folder: Path = GRID_DIR) -> str:
     return ("Before today the lines are the scenario's, not measurements: ERCOT's measured peak "
             f"demand was {listed} (facts {', '.join(PAST_PEAK_FACTS)}), so a shortfall dated "
             "in the past is the straight line's, not one the grid has had.")
+
+
+PAST_MONTH_NOTE = "Past: not a measured gap"  # short: it fits a card's width
+
+
+def past_month_note(month: pd.Timestamp | None, today: date) -> str | None:
+    """A short mark for a model month before today's (a first shortfall on the card): that
+    month is the straight line's, not a shortfall the grid has had (see past_peaks_note).
+    None for no month, this month or a later one."""
+    if month is None or (month.year, month.month) >= (today.year, today.month):
+        return None
+    return PAST_MONTH_NOTE
 
 
 def lead_time_table(folder: Path = GRID_DIR) -> pd.DataFrame:

@@ -312,6 +312,8 @@ def headline_metrics(summary, scenario: Scenario) -> None:
 def _first_shortfall_metric(target, summary) -> None:
     first = summary.first_shortfall
     target.metric("First shortfall", f"{first:%b %Y}" if first is not None else "No shortfall",
+                  delta=grid_facts.past_month_note(first, date.today()), delta_color="off",
+                  delta_arrow="off",
                   help="First month in which expected demand exceeds firm supply: from then on "
                        "part of the expected load waits for power (not a blackout). Counted from "
                        f"January {MODEL_START_YEAR}, where the model starts, also when the chart "

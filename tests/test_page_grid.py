@@ -227,3 +227,23 @@ def test_the_page_says_when_new_supply_first_arrives_and_follows_the_lead_time()
     assert "energises in Jan 2028 after the 4-year lead time" in texts(at)
     at.slider(key="lead_time_years").set_value(6.0).run()
     assert "energises in Jan 2030 after the 6-year lead time" in texts(at)
+
+
+@pytest.mark.parametrize("page", ["pages/grid.py", "pages/collision.py"])
+def test_a_first_shortfall_before_today_says_so_on_its_card(page):
+    """Test that the First shortfall card marks a month before today as the straight line's
+    (the default reads Apr 2025, while ERCOT's measured peak did not follow the line), and that
+    a first shortfall after today has no such mark."""
+    from datetime import date
+
+    from lib import grid_facts
+
+    at = open_page(page)
+    first = next(m for m in at.metric if m.label == "First shortfall")
+    assert first.value == "Apr 2025"
+    assert first.delta == grid_facts.past_month_note(
+        expected().first_shortfall, date.today()) == grid_facts.PAST_MONTH_NOTE
+    later = open_page(page, headroom_gw="60")
+    first = next(m for m in later.metric if m.label == "First shortfall")
+    assert expected(headroom_gw=60.0).first_shortfall.date() > date.today()
+    assert not first.delta
