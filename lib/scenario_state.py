@@ -201,6 +201,32 @@ def unlisted_notice(linked: Sequence[str], offered: Sequence[str]) -> str:
             f"it charts {', '.join(offered)}. The Market page takes any Yahoo Finance symbol.")
 
 
+def market_only(symbols: object) -> bool:
+    """Whether a Market list holds names the home list does not offer: it cannot go on the home
+    list, so it is kept aside for the Market page (see kept_market_list)."""
+    return isinstance(symbols, list | tuple) and any(s not in HOME_SYMBOLS for s in symbols)
+
+
+def kept_market_list(kept: Sequence[str], held: object) -> list[str] | None:
+    """The Market list kept aside, to go back on the Market page, when the list held now is
+    what home made of it (its home names alone) or nothing; None when the visitor has picked
+    other names since (those carry over instead)."""
+    home_part = [s for s in kept if s in HOME_SYMBOLS]
+    return list(kept) if held in (None, [], home_part, list(kept)) else None
+
+
+def market_only_notice(kept: Sequence[str], held: object) -> str:
+    """Home's note on the names of the kept Market list that its own list does not offer,
+    while they would go back on the Market page (see kept_market_list); only tidy symbols are
+    named (what a visitor typed is never echoed)."""
+    names = [s for s in prices.clean_symbols(kept)[0] if s not in HOME_SYMBOLS]
+    if not names or kept_market_list(kept, held) is None:
+        return ""
+    return (f"The Market page's list also holds {', '.join(names)}: this list offers "
+            f"{', '.join(HOME_SYMBOLS)}, so {'they stay' if len(names) > 1 else 'it stays'} "
+            "on the Market page.")
+
+
 def share_url(base_url: str, params: Mapping[str, str | Sequence[str]]) -> str:
     """A link that reopens this view: base URL (no query) plus the non-default parameters."""
     pairs = [(k, v) for k, vals in params.items()

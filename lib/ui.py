@@ -204,12 +204,30 @@ def carry_over_page_switch(page: str) -> None:
     keys += [key for key in scenario_state.VIEW_DEFAULTS if key in state]
     if scenario_state.carries_symbols(state.get("symbols")):
         keys.append("symbols")
+    if last == MARKET_PAGE and scenario_state.market_only(state.get("symbols")):
+        state[MARKET_LIST_KEY] = list(state["symbols"])
+    elif page == MARKET_PAGE and (kept := state.pop(MARKET_LIST_KEY, None)):
+        if (back := scenario_state.kept_market_list(kept, state.get("symbols"))) is not None:
+            state["symbols"] = back
+            keys.append("symbols")
     for key in keys:
         state[key] = state[key]  # set in the app: Streamlit keeps it on the new widget
     _show_in_address_bar(keys)
 
 
 PAGE_KEY = "aigrid_page"
+MARKET_PAGE = "market"  # the Market page's url_path
+# A Market list with names the home list does not offer, while another page is open: home
+# would drop them, and the Market page shows them again on return.
+MARKET_LIST_KEY = "aigrid_market_symbols"
+
+
+def note_market_list() -> None:
+    """On home: which names of the Market page's list this page's list leaves out."""
+    state = st.session_state
+    if notice := scenario_state.market_only_notice(state.get(MARKET_LIST_KEY, ()),
+                                                   state.get("symbols")):
+        st.info(notice, icon=":material/info:")
 
 
 def _is_history_navigation() -> bool:

@@ -27,6 +27,7 @@ ui.check_link()
 
 offered = list(scenario_state.HOME_SYMBOLS)
 ui.note_unlisted_symbols("symbols", offered)
+ui.note_market_list()
 picked = st.sidebar.multiselect("AI names", offered, default=list(prices.CORE_SYMBOLS),
                                 key="symbols", max_selections=10, bind="query-params")
 symbols = picked or list(prices.CORE_SYMBOLS)

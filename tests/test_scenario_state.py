@@ -290,3 +290,18 @@ def test_the_left_out_notice_counts_and_never_quotes():
         "The link held 2 entries that cannot be a ticker symbol; they were left out.")
     assert re.fullmatch(LEFT_OUT_NOTICE, scenario_state.left_out_notice(["<b>"]))
     assert scenario_state.left_out_notice(["NVDA"]) == ""
+
+
+def test_a_market_list_home_cannot_show_is_kept_until_home_picks_other_names():
+    """Test the Market list kept aside while home is open: it goes back on the Market page when
+    home's list still holds its home names (or nothing), not when the visitor picked others;
+    home's note names only tidy symbols, and only while the list would go back."""
+    kept = ["^IXIC", "ORCL", "MSFT", "<b>x"]
+    assert scenario_state.market_only(kept) and not scenario_state.market_only(["NVDA"])
+    for held in (None, [], ["^IXIC", "ORCL"], kept):
+        assert scenario_state.kept_market_list(kept, held) == kept
+    assert scenario_state.kept_market_list(kept, ["NVDA"]) is None
+    notice = scenario_state.market_only_notice(kept, ["^IXIC", "ORCL"])
+    assert notice.startswith("The Market page's list also holds MSFT:") and "<b>" not in notice
+    assert scenario_state.market_only_notice(kept, ["NVDA"]) == ""
+    assert scenario_state.market_only_notice(["ORCL"], None) == ""

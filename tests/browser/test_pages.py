@@ -624,3 +624,22 @@ def test_without_plotly_js_the_page_says_so_and_keeps_its_numbers(browser):
             assert metric_value(page, "First shortfall") == "Apr 2025"
             assert page.locator('[data-testid="stException"]').count() == 0
             screenshot(page, "grid-without-plotly")
+
+
+def test_a_market_list_home_cannot_show_is_kept_for_the_market_page(app_server, page):
+    """Test that names typed on the Market page that the home list does not offer (MSFT) are
+    not lost by a visit to home: home says which it leaves out, and Market shows them again
+    (MSFT was dropped without a word)."""
+    open_settled(page, app_server, "market")
+    box = page.locator(".st-key-symbols input")
+    settle_after(page, lambda: (box.fill("MSFT"), box.press("Enter")))
+    box.press("Escape")  # the open list hides the rest of the page from a screen reader
+    settle_after(page, page.get_by_role("link", name="AI vs the grid", exact=True).click)
+    assert page.get_by_text("The Market page's list also holds MSFT").is_visible()
+    assert_no_error(page)
+    settle_after(page, page.get_by_role("link", name="Market", exact=True).click)
+    chips = page.locator(".st-key-symbols [data-tag]").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))")
+    assert chips == ["^IXIC", "ORCL", "AVGO", "ALAB", "MSFT"]
+    assert "symbols=MSFT" in page.url
+    assert_no_error(page)
