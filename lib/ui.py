@@ -210,6 +210,9 @@ def carry_over_page_switch(page: str) -> None:
         if (back := scenario_state.kept_market_list(kept, state.get("symbols"))) is not None:
             state["symbols"] = back
             keys.append("symbols")
+    if page == MARKET_PAGE and state.get("symbols") == []:
+        # home reads an empty list as the four names, as a link without symbols does
+        state["symbols"] = list(prices.CORE_SYMBOLS)
     for key in keys:
         state[key] = state[key]  # set in the app: Streamlit keeps it on the new widget
     _show_in_address_bar(keys)

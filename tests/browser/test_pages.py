@@ -643,3 +643,20 @@ def test_a_market_list_home_cannot_show_is_kept_for_the_market_page(app_server, 
     assert chips == ["^IXIC", "ORCL", "AVGO", "ALAB", "MSFT"]
     assert "symbols=MSFT" in page.url
     assert_no_error(page)
+
+
+def test_an_emptied_home_list_opens_the_market_page_on_the_four_names(app_server, page):
+    """Test that home's empty list, which home reads as the four default names, opens the
+    Market page on those names, as its address does on a reload (Market showed an empty list
+    and "Pick at least one symbol" while its address said the defaults)."""
+    open_settled(page, app_server)
+    names = page.locator('[data-testid="stSidebar"] .st-key-symbols')
+    for symbol in ("^IXIC", "ORCL", "AVGO", "ALAB"):
+        settle_after(page, names.get_by_label(f"Remove {symbol}", exact=True).click)
+    settle_after(page, page.get_by_role("link", name="Market", exact=True).click)
+    chips = page.locator(".st-key-symbols [data-tag]").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))")
+    assert chips == ["^IXIC", "ORCL", "AVGO", "ALAB"]
+    assert not page.get_by_text("Pick at least one symbol").count()
+    assert "symbols=" not in page.url
+    assert_no_error(page)
