@@ -399,8 +399,11 @@ def print_ready(fig: go.Figure, ctx: FigureContext, size: PageSize) -> go.Figure
     legend_px = round(0.85 * body)  # a notch under the body: a two-panel chart keeps its room
     legend_rows = _legend_rows(_legend_names(out), size.width_px * 0.9, legend_px)
     above_px = _scale_annotations(out, 0.8 * body / SCREEN_FONT_PX)  # as the footer: 0.8 body
-    # tick labels, tick gap and one line of axis title, plus any tilt of long category labels
-    axis_block_px = 3.6 * body + _rotated_tick_px(out, size.width_px * 0.85, body)
+    # tick labels, tick gap and one line of axis title (where an x axis has one: the home
+    # chart's calendar has none), plus any tilt of long category labels
+    titled = any(axis.title.text for axis in out.select_xaxes())
+    axis_block_px = ((3.6 if titled else 2.4) * body
+                     + _rotated_tick_px(out, size.width_px * 0.85, body))
     footer, footer_px = _footer(ctx, size, axis_block_px)
     margin = {"t": round(title_px + 1.6 * legend_px * legend_rows + 0.6 * body + above_px),
               "b": round(axis_block_px + footer_px + 0.4 * body),

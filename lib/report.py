@@ -21,7 +21,7 @@ SOURCES_LINE = ("Sources: Yahoo Finance daily bars; ERCOT large-load queue, peak
                 "capacity additions and lead times as reported in the sourced rows of data/grid "
                 "(see the app's Sources & method page).")
 GAP_TITLE = "Expected large-load demand vs stepped firm supply, ERCOT (GW)"
-COLLISION_TITLE = "AI stocks (rebased) and the grid's demand and firm supply on one calendar"
+COLLISION_TITLE = "AI stocks vs the grid's demand and firm supply"  # one line on a slide
 BRIDGE_TITLE = "How much of the straight line can be powered, by year"
 COMPARE_TITLE = "Saved scenarios: supply, demand and powered share"
 COMPARE_KEY = "Solid steps: firm supply; dashed: expected demand; lower panel: powered share."
@@ -59,8 +59,10 @@ def model_context(title: str, scenario: grid_model.Scenario, as_of: str = "") ->
 
 
 def collision_context(scenario: grid_model.Scenario, as_of: str) -> FigureContext:
-    """Context of the home chart: the scenario, the prices' as-of date and both sources."""
-    return replace(model_context(COLLISION_TITLE, scenario, as_of), sources=COLLISION_SOURCES)
+    """Context of the home chart: the scenario, the prices' and the grid facts' as-of dates
+    and both sources."""
+    return replace(model_context(COLLISION_TITLE, scenario, f"{as_of} {grid_as_of()}."),
+                   sources=COLLISION_SOURCES)
 
 
 def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> FigureContext:

@@ -205,3 +205,19 @@ def test_a_shares_close_is_called_adjusted_where_it_is_shown():
     frame = get_prices(["^IXIC", "ORCL"], offline=True).frame
     view = market.market_view(frame, market.DEFAULT_RANGE, market.VIEW_MODES[1])
     assert view.y_title.startswith("Adjusted close")
+
+
+def test_the_home_chart_export_dates_its_grid_facts_and_leaves_room_for_its_panels():
+    """Test that the home chart's export, which draws the grid model beside the prices, dates
+    its grid facts as the grid charts' exports do, and that its title takes one line at every
+    page size (two title lines and a two-line subtitle squeezed the price panel to ~130 px on
+    a slide)."""
+    from lib import export
+
+    items, _ = _items()
+    fig, ctx = next((fig, ctx) for name, fig, ctx in items if name == "ai-vs-grid")
+    assert report.grid_as_of() in ctx.as_of and ctx.as_of.startswith("Prices:")
+    for size in export.PAGE_SIZES:
+        title = export.print_ready(fig, ctx, size).layout.title.text
+        bold = [line for line in title.split("<br>") if not line.startswith("<span")]
+        assert len(bold) == 1, (size.name, bold)
