@@ -209,9 +209,9 @@ def report_items(
         ("powered-share", figures.fig_bridge(yearly), model_context(BRIDGE_TITLE, scenario)),
         ("demand-vs-supply", figures.fig_gap(gap, summary.first_shortfall, today=made_on),
          model_context(GAP_TITLE, scenario)),
-        ("market-1y", figures.fig_market(view.values, view.drawdown, view.y_title),
-         market_context(f"AI infrastructure, rebased, {view.start:%-d %b %Y} to "
-                        f"{view.end:%-d %b %Y}", as_of)),
+        ("market-1y", *market_chart(frame, view, events.chart_events(
+            events.load_events(), list(view.values.columns), view.start, view.end,
+            include_grid=False), as_of)),
         ("large-load-queue", figures.fig_queue_history(queue, record,
                                                        grid_facts.record_peak_label()),
          queue_context(queue)),

@@ -221,3 +221,21 @@ def test_the_home_chart_export_dates_its_grid_facts_and_leaves_room_for_its_pane
         title = export.print_ready(fig, ctx, size).layout.title.text
         bold = [line for line in title.split("<br>") if not line.startswith("<span")]
         assert len(bold) == 1, (size.name, bold)
+
+
+def test_the_reports_market_chart_is_the_market_pages_at_one_year():
+    """Test that the report's market figure and its CSV are the Market page's 1Y chart, event
+    markers with their sources and hover text included (the report's copy had neither)."""
+    from lib import events, figure_data, market
+
+    result = get_prices(["^IXIC", "ORCL", "AVGO", "ALAB"], offline=True)
+    items, _ = _items()
+    fig, ctx = next((fig, ctx) for name, fig, ctx in items if name == "market-1y")
+    view = market.market_view(result.frame, market.DEFAULT_RANGE, market.VIEW_MODES[0])
+    shown = events.chart_events(events.load_events(), list(view.values.columns), view.start,
+                                view.end, include_grid=False)
+    page_fig, page_ctx = report.market_chart(result.frame, view, shown,
+                                             market.as_of_text(result.provenance))
+    assert ctx == page_ctx
+    assert figure_data.figure_data_csv(fig) == figure_data.figure_data_csv(page_fig)
+    assert "Hover text" in figure_data.figure_data_frame(fig).columns
