@@ -219,6 +219,21 @@ def carry_over_page_switch(page: str) -> None:
 
 
 PAGE_KEY = "aigrid_page"
+# A page's own choices that no link holds (a toggle, the fact shown): Streamlit forgets a
+# widget's value as soon as the visitor opens a page without it, so the value is kept aside
+# when the widget returns it and is the widget's default on the next visit.
+_KEPT_CHOICES = "aigrid_page_choices"
+
+
+def kept_choice(key: str, default):
+    """The value the widget of `key` last returned in this session, else `default`."""
+    return st.session_state.get(_KEPT_CHOICES, {}).get(key, default)
+
+
+def keep_choice(key: str, value):
+    """Keep the value the widget of `key` returned (see kept_choice); returns it."""
+    st.session_state.setdefault(_KEPT_CHOICES, {})[key] = value
+    return value
 MARKET_PAGE = "market"  # the Market page's url_path
 # A Market list with names the home list does not offer, while another page is open: home
 # would drop them, and the Market page shows them again on return.

@@ -247,3 +247,18 @@ def test_a_first_shortfall_before_today_says_so_on_its_card(page):
     first = next(m for m in later.metric if m.label == "First shortfall")
     assert expected(headroom_gw=60.0).first_shortfall.date() > date.today()
     assert not first.delta
+
+
+def test_the_pages_own_choices_stay_across_a_visit_to_another_page():
+    """Test that the year-by-year table and the chosen fact are as the visitor left them
+    after a visit to the Market page (Streamlit forgets a widget's value on a page without
+    it: the table was hidden again and the fact back on the requests)."""
+    at = open_page("pages/grid.py")
+    at.toggle(key="grid_show_years").set_value(True).run()
+    fact = next(o for o in at.segmented_control(key="grid_fact").options
+                if o != at.segmented_control(key="grid_fact").value)
+    at.segmented_control(key="grid_fact").set_value(fact).run()
+    at.switch_page("pages/market.py").run()
+    at.switch_page("pages/grid.py").run()
+    assert at.toggle(key="grid_show_years").value is True
+    assert at.segmented_control(key="grid_fact").value == fact

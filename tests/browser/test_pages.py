@@ -660,3 +660,16 @@ def test_an_emptied_home_list_opens_the_market_page_on_the_four_names(app_server
     assert not page.get_by_text("Pick at least one symbol").count()
     assert "symbols=" not in page.url
     assert_no_error(page)
+
+
+def test_the_grid_pages_year_table_stays_open_across_a_page_switch(app_server, page):
+    """Test that the year-by-year table opened on Grid is open again after a visit to Market
+    (Streamlit forgot the toggle's value on a page without it)."""
+    open_settled(page, app_server, "grid")
+    toggle = page.locator(".st-key-grid_show_years label")
+    settle_after(page, toggle.click)
+    assert page.locator(".st-key-grid_show_years input").is_checked()
+    for link in ("Market", "Grid"):
+        settle_after(page, page.get_by_role("link", name=link, exact=True).click)
+    assert page.locator(".st-key-grid_show_years input").is_checked()
+    assert_no_error(page)
