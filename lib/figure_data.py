@@ -14,6 +14,9 @@ TRACE_COLUMN = "Trace"
 EXTRA_ARRAYS = {"base": "Base", "text": "Text", "hovertext": "Hover text"}  # per-point extras
 # A trace's meta may name its customdata columns for the CSV: {CUSTOMDATA_COLUMNS: ["URL"]}.
 CUSTOMDATA_COLUMNS = "csv_customdata_columns"
+# ... and the name its rows carry, where the legend's name alone would not say what the
+# series holds: {TRACE_LABEL: "Slow: supply"} for a legend entry "Slow".
+TRACE_LABEL = "csv_trace"
 _TYPED_DTYPES = {"u1c": "u1"}  # plotly.js Uint8ClampedArray is plain uint8 for us
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?$")
 
@@ -67,7 +70,9 @@ def _trace_frame(fig: go.Figure, index: int, trace) -> pd.DataFrame:
     n_points = min(len(a) for a in (x, y) if a is not None)  # plotly draws the shorter length
     x = _implicit_axis(trace, "x", n_points) if x is None else x[:n_points]
     y = _implicit_axis(trace, "y", n_points) if y is None else y[:n_points]
-    frame = pd.DataFrame({TRACE_COLUMN: trace.name or f"trace {index}", "X": x, "Y": y})
+    meta = trace.meta if isinstance(trace.meta, dict) else {}
+    label = meta.get(TRACE_LABEL) or trace.name or f"trace {index}"
+    frame = pd.DataFrame({TRACE_COLUMN: label, "X": x, "Y": y})
     frame["Y axis"] = _axis_title(fig, getattr(trace, "yaxis", None), "y")
     frame["X axis"] = _axis_title(fig, getattr(trace, "xaxis", None), "x")
     for key, column in EXTRA_ARRAYS.items():
@@ -82,7 +87,6 @@ def _trace_frame(fig: go.Figure, index: int, trace) -> pd.DataFrame:
     custom = _as_array(getattr(trace, "customdata", None))
     if custom is not None:
         custom = custom.reshape(len(custom), -1)[:n_points]
-        meta = trace.meta if isinstance(trace.meta, dict) else {}
         names = list(meta.get(CUSTOMDATA_COLUMNS, []))
         for j in range(custom.shape[1]):
             name = names[j] if j < len(names) else f"Custom data {j + 1}"
@@ -120,7 +124,7 @@ def figure_data_csv(fig: go.Figure) -> bytes:
 
     Rules: traces with visible=False are skipped (hidden helpers, never drawn); traces with
     visible="legendonly" are kept (one click shows them, so they are data). Columns are
-    "Trace" (trace.name, or "trace <i>"), then x and y named by the axis titles when every
+    "Trace" (the meta's TRACE_LABEL, else trace.name, or "trace <i>"), then x and y named by the axis titles when every
     trace shares them ("X"/"Y" otherwise, plus "X axis"/"Y axis" columns holding each point's
     axis title), then per-point arrays that are present: "Base" (bars), "Text", "Hover text"
     (plain text: plotly's tags dropped, line breaks as " | "), "Custom data <j>". Values are

@@ -15,7 +15,7 @@ import plotly.io as pio
 
 from lib.bridge import share_text
 from lib.events import CRASH_DAY, PRICE_CHECK_COLUMN
-from lib.figure_data import CUSTOMDATA_COLUMNS
+from lib.figure_data import CUSTOMDATA_COLUMNS, TRACE_LABEL
 
 FONT = "Inter, 'Source Sans Pro', 'DejaVu Sans', sans-serif"
 INK, GRID_INK, MUTED = "#1d2430", "#e3e7ec", "#6b7480"
@@ -371,17 +371,18 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
         colour = COMPARE_CURRENT if i == len(blocks) - 1 else COMPARE_SAVED[i % len(COMPARE_SAVED)]
         # the name through meta, not the template: a typed "%{y}" stays text
         common = dict(x=rows["Year"], legendgroup=name, mode="lines+markers",
-                      meta=[html.escape(str(name))])
+                      meta={"name": html.escape(str(name))})
         traces += [
-            _scatter(**common, y=rows["Supply (GW)"], name=name, line_shape="hv",
+            _scatter(**{**common, "meta": {**common["meta"], TRACE_LABEL: f"{name}: supply"}},
+                     y=rows["Supply (GW)"], name=name, line_shape="hv",  # the legend entry
                      line=dict(color=colour, width=2),
-                     hovertemplate="%{meta[0]}: supply %{y:.1f} GW<extra></extra>"),
+                     hovertemplate="%{meta.name}: supply %{y:.1f} GW<extra></extra>"),
             _scatter(**common, y=rows["Demand (GW)"], name=f"{name}: demand", showlegend=False,
                      line=dict(color=colour, width=1.5, dash="dash"), marker=dict(size=4),
-                     hovertemplate="%{meta[0]}: demand %{y:.1f} GW<extra></extra>"),
+                     hovertemplate="%{meta.name}: demand %{y:.1f} GW<extra></extra>"),
             _scatter(**common, y=rows["Powered share (%)"], name=f"{name}: powered share",
                      showlegend=False, yaxis="y2", line=dict(color=colour, width=2),
-                     hovertemplate="%{meta[0]}: %{y:.1f}% powered<extra></extra>"),
+                     hovertemplate="%{meta.name}: %{y:.1f}% powered<extra></extra>"),
         ]
     layout = _base_layout(
         height, xaxis=dict(anchor="y2", title=dict(text="Year"), dtick=1),

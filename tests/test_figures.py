@@ -269,3 +269,20 @@ def test_event_markers_are_labelled_as_positions_in_the_csv():
         rows = data.loc[data["Trace"] == "Events"]
         assert not rows.empty
         assert set(rows["Y axis"]) == {figures.EVENT_MARKER_AXIS}, set(rows["Y axis"])
+
+
+def test_the_comparison_csv_names_what_each_line_holds():
+    """Test that the comparison chart's CSV names every series by its scenario and what it
+    holds ("Slow: supply" beside "Slow: demand"; the supply line was just "Slow"), while the
+    legend keeps one entry per scenario, by its name, and a typed name stays text in hovers."""
+    from lib import figure_data, scenario_state
+
+    slow = replace(settings.default_scenario(), demand_growth_gw_per_year=10.0)
+    table = scenario_state.compare_table([("Slow %{y}", slow),
+                                          ("Current", settings.default_scenario())])
+    fig = figures.fig_compare(table)
+    traces = figure_data.figure_data_frame(fig)["Trace"].unique().tolist()
+    assert traces == ["Slow %{y}: supply", "Slow %{y}: demand", "Slow %{y}: powered share",
+                      "Current: supply", "Current: demand", "Current: powered share"]
+    assert [t.name for t in fig.data if t.showlegend is not False] == ["Slow %{y}", "Current"]
+    assert all("%{meta.name}" in t.hovertemplate for t in fig.data)
