@@ -124,10 +124,11 @@ def figure_data_csv(fig: go.Figure) -> bytes:
 
     Rules: traces with visible=False are skipped (hidden helpers, never drawn); traces with
     visible="legendonly" are kept (one click shows them, so they are data). Columns are
-    "Trace" (the meta's TRACE_LABEL, else trace.name, or "trace <i>"), then x and y named by the axis titles when every
-    trace shares them ("X"/"Y" otherwise, plus "X axis"/"Y axis" columns holding each point's
-    axis title), then per-point arrays that are present: "Base" (bars), "Text", "Hover text"
-    (plain text: plotly's tags dropped, line breaks as " | "), "Custom data <j>". Values are
+    "Trace" (the meta's TRACE_LABEL, else trace.name, or "trace <i>"), then x and y named by
+    the axis titles when every trace shares them ("X"/"Y" otherwise, plus "X axis"/"Y axis"
+    columns holding each point's axis title), then per-point arrays that are present: "Base"
+    (bars), "Text", "Hover text" (plain text: plotly's tags dropped, line breaks as " | "),
+    "Custom data <j>". Values are
     the trace's own (not stacked totals); a missing x or y is x0 + i*dx as plotly draws it
     (left empty for histograms, whose rows are the raw samples).
     Raises ValueError for traces with neither x nor y (pie, table, indicator).
