@@ -13,7 +13,7 @@ FROM python:3.11-slim-bookworm
 ARG AIGRID_OFFLINE=0
 ARG UV_VERSION=0.13.9
 
-# Debian's Chromium and fonts: kaleido drives this browser for PNG/PDF export (it never
+# Debian's Chromium and fonts: kaleido drives this browser for PNG/SVG export (it never
 # downloads one). Versions float with Debian's security updates; the base tag pins the release.
 # hadolint ignore=DL3008
 RUN apt-get update \

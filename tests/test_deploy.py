@@ -236,3 +236,43 @@ def test_the_image_holds_everything_the_app_reads():
     copied = {args.split()[0].rstrip("/") for args in arguments("COPY")}
     assert {".streamlit", "app.py", "lib", "pages", "data", "static", "scripts/serve.py",
             "scripts/asgi_app.py"} <= copied
+
+
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """Whether .dockerignore's patterns leave `path` (relative, "/"-separated) out of the build
+    context, as Docker reads them: in order, the last match wins, "!" re-includes, a pattern
+    that matches a folder matches everything in it, and "**" matches any number of folders."""
+    from fnmatch import fnmatchcase
+
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for raw in patterns:
+        negate = raw.startswith("!")
+        pattern = raw[1:] if negate else raw
+        pattern = pattern.strip("/")
+        regex_like = pattern.replace("**/", "*/").replace("/**", "/*")
+        if any(fnmatchcase(p, pattern) or fnmatchcase(p, regex_like)
+               or (pattern.startswith("**/") and fnmatchcase(p.split("/")[-1], pattern[3:]))
+               for p in prefixes):
+            ignored = not negate
+    return ignored
+
+
+def test_every_file_the_dockerfile_copies_is_in_the_build_context():
+    """Test that no COPY source is left out by .dockerignore: Docker sends only what it does
+    not ignore, and a COPY of a left-out file fails the build ("scripts" was ignored while
+    the Dockerfile copied scripts/serve.py and scripts/asgi_app.py)."""
+    patterns = [line.strip() for line in DOCKERIGNORE.read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    for args in arguments("COPY"):
+        *sources, _ = [a for a in args.split() if not a.startswith("--")]
+        for source in (s.rstrip("/") for s in sources):
+            files = [f for f in tracked if f == source or f.startswith(source + "/")]
+            assert files, f"COPY {source}: no such file in the repository"
+            left_out = [f for f in files if _ignored(f, patterns)]
+            assert not left_out, f"COPY {source}: .dockerignore leaves out {left_out[:3]}"
+    assert _ignored("tests/test_deploy.py", patterns) and _ignored("lib/__pycache__/x.pyc",
+                                                                     patterns)
