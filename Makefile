@@ -1,5 +1,7 @@
 # Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
-UV ?= uv
+# uv from PATH, else a private copy in .tools/uv: `pip install --target` works where the system
+# Python refuses installs ("externally-managed-environment", PEP 668: Debian, Ubuntu).
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/uv/bin/uv)
 PORT ?= 8501
 # Install packages with their bytecode compiled (about 10 s, once). Where Python may not write its
 # cache (PYTHONDONTWRITEBYTECODE, a read-only environment) every start otherwise compiles pandas,
@@ -15,7 +17,8 @@ help:  ## List the targets
 env: .venv/.synced  ## Create the virtual environment from uv.lock
 
 .venv/.synced: pyproject.toml uv.lock
-	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
+	@command -v "$(UV)" >/dev/null 2>&1 || { echo "uv not found: installing it into .tools/uv with pip" >&2; \
+	  python3 -m pip install --quiet --target .tools/uv uv; }
 	$(UV) sync --frozen
 	@touch $@
 
@@ -59,4 +62,4 @@ lint: env  ## Ruff and hadolint
 	$(UV) run hadolint Dockerfile
 
 clean:  ## Remove the environment and test artefacts
-	rm -rf .venv artifacts .pytest_cache .hypothesis
+	rm -rf .venv .tools artifacts .pytest_cache .hypothesis

@@ -276,3 +276,18 @@ def test_every_file_the_dockerfile_copies_is_in_the_build_context():
             assert not left_out, f"COPY {source}: .dockerignore leaves out {left_out[:3]}"
     assert _ignored("tests/test_deploy.py", patterns) and _ignored("lib/__pycache__/x.pyc",
                                                                      patterns)
+
+
+def test_make_env_installs_uv_where_the_system_python_refuses_installs(tmp_path):
+    """Test that without uv on PATH, `make env` installs a private uv with `pip install
+    --target` (a plain `pip install uv` fails on Debian's and Ubuntu's system Python:
+    "externally-managed-environment") and then syncs with that uv."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    plan = subprocess.run(["make", "-n", "-B", ".venv/.synced"], cwd=ROOT, capture_output=True,
+                          text=True, env={"PATH": "/nonexistent", "HOME": str(tmp_path)},
+                          executable=shutil.which("make"), check=True).stdout
+    assert "pip install --quiet --target .tools/uv uv" in plan
+    assert f"{ROOT}/.tools/uv/bin/uv sync --frozen" in plan
+    ignored = [line.strip() for line in (ROOT / ".gitignore").read_text().splitlines()]
+    assert ".tools/" in ignored
