@@ -305,13 +305,16 @@ def _pick(key: str, symbol: str | None, live: dict, req: _Request, notices: list
         found = _found(symbol, _window(live[symbol], req.start, req.end), "live", req.now, detail)
         if found:
             return found
-    for source in (_from_snapshot,) if req.offline else (_from_cache, _from_snapshot):
-        found = source(symbol, req, notices)
-        if found:
-            if not req.offline and req.failure is None:
-                notices.append(f"Yahoo Finance had no prices for {symbol}; "
-                               f"showing its {found[1].origin} copy.")
-            return found
+    sources = (_from_snapshot,) if req.offline else (_from_cache, _from_snapshot)
+    # the stored copy that reaches furthest: a cache fetched weeks ago must not hide a newer
+    # bundled snapshot (an equal date keeps the cache, a live copy)
+    copies = [found for source in sources if (found := source(symbol, req, notices))]
+    if copies:
+        found = max(copies, key=lambda copy: copy[1].as_of)  # the first of equals
+        if not req.offline and req.failure is None:
+            notices.append(f"Yahoo Finance had no prices for {symbol}; "
+                           f"showing its {found[1].origin} copy.")
+        return found
     reason = _missing_reason(symbol, req)
     notices.append(f"No data for {symbol!r}: {reason}.")
     return empty_prices(), Provenance(symbol, "missing", None, None, reason)

@@ -56,11 +56,13 @@ def test_a_ticker_called_na_survives_the_round_trip(tmp_path):
 
 
 def test_fallback_uses_the_cache_with_its_own_fetch_time(tmp_path):
-    """Test that with Yahoo down a cached series is 'cached', dated by its last row."""
-    save("ORCL", orcl().head(5), tmp_path)
+    """Test that with Yahoo down a cached series that reaches as far as the snapshot is
+    'cached', dated by its last row, with its fetch time (a cache that ends earlier gives way
+    to the newer snapshot: tests/test_prices.py)."""
+    save("ORCL", orcl(), tmp_path)
     result = rate_limited_prices(["ORCL"], tmp_path)
     prov = result.provenance["ORCL"]
-    assert (prov.origin, prov.as_of.isoformat(), prov.fetched_at) == ("cached", "2025-12-12", NOW)
+    assert (prov.origin, prov.as_of.isoformat(), prov.fetched_at) == ("cached", "2025-12-19", NOW)
     assert prov.detail == "cached copy of Yahoo Finance via yfinance, fetched 2026-11-26 14:02 UTC"
 
 

@@ -407,3 +407,17 @@ def test_result_frame_keeps_the_requested_symbol_order():
     result = get_prices(["ALAB", "^IXIC", "ORCL"], offline=True, start=START, end=END)
     assert list(dict.fromkeys(result.frame["Symbol"])) == ["ALAB", "^IXIC", "ORCL"]
     assert np.isfinite(result.frame["Close"]).all()
+
+
+def test_a_newer_snapshot_wins_over_an_older_cached_copy(tmp_path):
+    """Test that when the network fails, each series comes from whichever stored copy reaches
+    later: a cache fetched weeks ago hid the bundled snapshot's newer closes (an equal date
+    keeps the cached copy, fetched live)."""
+    early_end = "2025-12-13"  # the first of the two weeks
+    online(CORE, StandIn(ys.download_frame(CORE, START, early_end)), cache_dir=tmp_path)
+    later = get_prices(CORE, offline=False, start=START, end=END, cache_dir=tmp_path,
+                       download=StandIn(error=YFRateLimitError()), now=datetime.now(UTC))
+    assert {p.origin for p in later.provenance.values()} == {"snapshot"}
+    assert later.provenance["^IXIC"].as_of == date(2025, 12, 19)
+    assert later.frame.loc[later.frame["Symbol"] == "ORCL", "Close"].tolist() == \
+        snapshot_closes("ORCL")
