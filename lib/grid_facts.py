@@ -274,6 +274,12 @@ def _table(
     return frame.rename(columns={**rename, **_SOURCE_RENAME})[columns].reset_index(drop=True)
 
 
+def grid_manifest(folder: Path = GRID_DIR) -> pd.DataFrame:
+    """data/grid/manifest.csv: each fact file with its row count and SHA-256, as `make data`
+    wrote them from the raw files."""
+    return pd.read_csv(folder / "manifest.csv")
+
+
 def queue_history(folder: Path = GRID_DIR) -> pd.DataFrame:
     """QUEUE_COLUMNS: ERCOT large-load (>=75 MW) queue snapshots, oldest first. Undated rows
     (one) are left out: a history needs a date."""

@@ -142,13 +142,14 @@ def _read_manifest(data_dir: Path) -> pd.DataFrame:
 
 
 def snapshot_catalogue(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """The snapshot manifest: ticker, name, role, first_date, last_date, rows, source."""
+    """The snapshot manifest: ticker, name, role, first_date, last_date, rows, source, and
+    the file with the SHA-256 it is checked against before use."""
     manifest = _read_manifest(data_dir).reset_index(drop=True)
     return manifest.assign(
         first_date=pd.to_datetime(manifest["first_date"]).dt.as_unit("ns"),
         last_date=pd.to_datetime(manifest["last_date"]).dt.as_unit("ns"),
         rows=manifest["rows"].astype("int64"),
-    )[["ticker", "name", "role", "first_date", "last_date", "rows", "source"]]
+    )[["ticker", "name", "role", "first_date", "last_date", "rows", "source", "file", "sha256"]]
 
 
 def load_snapshot(symbols: Iterable[str], data_dir: Path = DATA_DIR) -> pd.DataFrame:

@@ -56,6 +56,9 @@ st.warning("Source quality is mixed. The data set holds few primary ERCOT, LBNL 
            "is a repost or a mirror. Weigh each row accordingly; the settings above list the "
            "other rows that agree with a default.", icon=":material/fact_check:")
 ui.data_grid(grid_facts.all_sources(), height=420, column_config=ui.SOURCE_COLUMN_CONFIG)
+st.caption("The files of data/grid with their rows and SHA-256, as `make data` wrote them from "
+           "the raw files (data/grid/manifest.csv).")
+ui.data_grid(grid_facts.grid_manifest())
 
 st.header("Events", divider="gray")
 st.caption("Dated market and grid events marked on the charts. Rows flagged 'conflict' disagree "

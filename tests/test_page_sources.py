@@ -49,3 +49,24 @@ def test_the_settings_table_shows_each_reason_in_full():
         assert ", ".join(setting.also) in shown
     assert not any(df.value.columns.tolist() == settings.SETTINGS_TABLE_COLUMNS
                    for df in open_page("pages/sources.py").dataframe)
+
+
+def test_sources_page_shows_both_manifests_with_their_hashes():
+    """Test that the price table shows each file and the SHA-256 the snapshot is checked
+    against (the caption promised sums the table did not have), and that data/grid's manifest
+    is shown with each file's rows and SHA-256."""
+    import pandas as pd
+
+    from lib.grid_facts import GRID_DIR
+    from lib.prices import DATA_DIR
+
+    at = open_page("pages/sources.py")
+    prices = next(df.value for df in at.dataframe if "ticker" in df.value.columns)
+    manifest = pd.read_csv(DATA_DIR / "manifest.csv")
+    assert prices[["file", "sha256"]].values.tolist() == \
+        manifest[["file", "sha256"]].values.tolist()
+    grid = next(df.value for df in at.dataframe if "file" in df.value.columns
+                and "ticker" not in df.value.columns)
+    expected = pd.read_csv(GRID_DIR / "manifest.csv")
+    assert grid[["file", "rows", "sha256"]].values.tolist() == \
+        expected[["file", "rows", "sha256"]].values.tolist()

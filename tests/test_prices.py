@@ -106,7 +106,7 @@ def test_snapshot_catalogue_lists_the_manifest_rows():
     """Test that the catalogue has the manifest's tickers and row counts that match the files."""
     catalogue = snapshot_catalogue()
     assert catalogue.columns.tolist() == [
-        "ticker", "name", "role", "first_date", "last_date", "rows", "source"]
+        "ticker", "name", "role", "first_date", "last_date", "rows", "source", "file", "sha256"]
     assert catalogue["ticker"].tolist()[:4] == CORE
     alab = catalogue.set_index("ticker").loc["ALAB"]
     assert alab["rows"] == len(load_snapshot(["ALAB"])) == 541
