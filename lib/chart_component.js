@@ -78,6 +78,10 @@ export default function ({ data, parentElement }) {
   figure.layout.height = baseHeight + (parentElement.querySelector(":scope > .aigrid-chart")
     ?.__aigridLegendExtra ?? 0);
   const gd = chartDiv(parentElement, baseHeight);
+  // One image to a screen reader, named by the chart's title (else it read the axis numbers);
+  // the caption and the CSV under it hold the numbers.
+  gd.setAttribute("role", "img");
+  gd.setAttribute("aria-label", data.label || "Chart");
   const ticket = (gd.__aigridTicket = (gd.__aigridTicket || 0) + 1);
   gd.dataset.pending = "1";
   loadPlotly(data.plotly_src)

@@ -548,7 +548,9 @@ def chart(fig, key: str, container=None, context=None) -> None:
     """
     with container if container is not None else nullcontext():
         _plotly_chart(key=key, data={"figure": figures.figure_json(fig), "config": CHART_CONFIG,
-                                     "plotly_src": static_url(PLOTLY_BUNDLE)})
+                                     "plotly_src": static_url(PLOTLY_BUNDLE),
+                                     # the chart's name for a screen reader: its export title
+                                     "label": context.title if context is not None else "Chart"})
         if context is not None:
             downloads(fig, key, context, st)
 

@@ -262,3 +262,12 @@ def test_the_pages_own_choices_stay_across_a_visit_to_another_page():
     at.switch_page("pages/grid.py").run()
     assert at.toggle(key="grid_show_years").value is True
     assert at.segmented_control(key="grid_fact").value == fact
+
+
+def test_each_chart_is_named_for_a_screen_reader_by_its_title():
+    """Test that each chart is given its export title as its accessible name."""
+    from lib import report
+
+    at = open_page("pages/grid.py")
+    labels = [data.get("label") for data in component_data(at, "aigrid_chart")]
+    assert labels[0] == report.GAP_TITLE and all(labels)

@@ -106,4 +106,8 @@ def test_every_page_of_the_app_loads_without_error(app_server, page):
         assert not cut_metric_texts(page), link["path"]
         for index in range(page.locator(PLOTLY_CHART).count()):
             assert plotly_data(page, index), f"chart {index} on {link['path']} has no traces"
+        # a screen reader names each chart by its title (it read the axis numbers)
+        labels = page.locator(PLOTLY_CHART).evaluate_all(
+            "els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])")
+        assert all(role == "img" and label for role, label in labels), labels
         screenshot(page, f"app-{link['path'].strip('/') or 'root'}")
