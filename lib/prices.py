@@ -307,6 +307,7 @@ def _pick(key: str, symbol: str | None, live: dict, req: _Request, notices: list
         if found:
             return found
     sources = (_from_snapshot,) if req.offline else (_from_cache, _from_snapshot)
+    said = len(notices)
     # the stored copy that reaches furthest: a cache fetched weeks ago must not hide a newer
     # bundled snapshot (an equal date keeps the cache, a live copy)
     copies = [found for source in sources if (found := source(symbol, req, notices))]
@@ -317,7 +318,11 @@ def _pick(key: str, symbol: str | None, live: dict, req: _Request, notices: list
                            f"showing its {found[1].origin} copy.")
         return found
     reason = _missing_reason(symbol, req)
-    notices.append(f"No data for {symbol!r}: {reason}.")
+    if len(notices) > said:  # a damaged copy was reported: say there, once, that none is left
+        notices[-1] = (f"{notices[-1].removesuffix('.')}; there is no other copy of {symbol} "
+                       "to show.")
+    else:
+        notices.append(f"No data for {symbol!r}: {reason}.")
     return empty_prices(), Provenance(symbol, "missing", None, None, reason)
 
 

@@ -242,7 +242,8 @@ def drop_manifest_row(folder: Path, symbol: str) -> None:
 @pytest.mark.parametrize(
     ("drop_row", "notice"),
     [
-        (False, "The bundled snapshot for ORCL could not be read."),
+        (False, "The bundled snapshot for ORCL could not be read; there is no other copy of "
+                "ORCL to show."),
         (True, "No data for 'ORCL': not in the bundled snapshot (offline mode)."),
     ],
 )
@@ -260,7 +261,8 @@ def test_the_home_page_survives_a_snapshot_without_orcl(snapshot_copy):
     """Test that the home page names the missing series and still draws its charts."""
     (snapshot_copy / "ORCL.csv").unlink()
     at = open_page(HOME)
-    assert "The bundled snapshot for ORCL could not be read." in notice_lines(at)
+    assert ("The bundled snapshot for ORCL could not be read; there is no other copy of ORCL "
+            "to show.") in notice_lines(at)
     assert not at.exception and not at.error
     assert len(charts(at)) >= 2
 

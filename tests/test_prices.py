@@ -141,7 +141,8 @@ def test_a_snapshot_file_with_one_altered_byte_fails_its_hash(tmp_path):
     result = get_prices(["ORCL", "AVGO"], offline=True, data_dir=data_dir)
     assert result.provenance["ORCL"].origin == "missing"
     assert result.provenance["AVGO"].origin == "snapshot"
-    assert "The bundled snapshot for ORCL failed its checksum and was not used." in result.notices
+    assert any(n.startswith("The bundled snapshot for ORCL failed its checksum and was not used")
+               for n in result.notices)
 
 
 def test_dates_are_start_inclusive_and_end_exclusive():
@@ -421,3 +422,17 @@ def test_a_newer_snapshot_wins_over_an_older_cached_copy(tmp_path):
     assert later.provenance["^IXIC"].as_of == date(2025, 12, 19)
     assert later.frame.loc[later.frame["Symbol"] == "ORCL", "Close"].tolist() == \
         snapshot_closes("ORCL")
+
+
+def test_a_damaged_snapshot_with_no_other_copy_gets_one_message(tmp_path):
+    """Test that a series whose only copy fails its checksum gets one notice that says so and
+    that nothing is shown for it, not a second "No data ... no usable prices in the requested
+    dates", which contradicted the first."""
+    data_dir = tmp_path / "prices"
+    shutil.copytree(ys.SNAPSHOT_DIR, data_dir)
+    (data_dir / "ORCL.csv").write_bytes((data_dir / "ORCL.csv").read_bytes()[:30000])
+    result = get_prices(["ORCL", "AVGO"], offline=True, data_dir=data_dir)
+    about_orcl = [n for n in result.notices if "ORCL" in n]
+    assert about_orcl == ["The bundled snapshot for ORCL failed its checksum and was not used; "
+                          "there is no other copy of ORCL to show."]
+    assert result.provenance["ORCL"].origin == "missing"
