@@ -20,10 +20,12 @@ from lib.figure_data import CUSTOMDATA_COLUMNS, TRACE_LABEL
 FONT = "Inter, 'Source Sans Pro', 'DejaVu Sans', sans-serif"
 INK, GRID_INK, MUTED = "#1d2430", "#e3e7ec", "#6b7480"
 DEMAND, SUPPLY, SHORTFALL = "#c0392b", "#1f5f8b", "rgba(192, 57, 43, 0.22)"
+# One colour per snapshot name, far apart (the Market page draws up to ten at once); a typed
+# name takes the colour of a snapshot name not in the chart (see symbol_colours).
 SYMBOL_COLOURS = {
     "^IXIC": "#1d2430", "ORCL": "#d35400", "AVGO": "#2e86c1", "ALAB": "#8e44ad",
-    "NVDA": "#27ae60", "XLU": "#7f8c8d", "VST": "#b7950b", "CEG": "#16a085",
-    "GEV": "#5d6d7e", "VRT": "#a04000",
+    "NVDA": "#27ae60", "XLU": "#7f8c8d", "VST": "#b7950b", "CEG": "#e377c2",
+    "GEV": "#8c564b", "VRT": "#00bcd4",
 }
 # Behind a label drawn over lines: light enough that the lines under it still show.
 LABEL_BACKING = "rgba(255, 255, 255, 0.65)"
@@ -59,8 +61,12 @@ def _figure(traces: list, layout: dict) -> go.Figure:
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 
-def symbol_colour(symbol: str, position: int) -> str:
-    return SYMBOL_COLOURS.get(symbol, COLORWAY[position % len(COLORWAY)])
+def symbol_colours(symbols: list[str]) -> list[str]:
+    """The line colour of each symbol of one chart: a snapshot name's own, a typed name the
+    next colour no name in the chart has (ten names at most: there are always enough)."""
+    free = iter([c for c in (*SYMBOL_COLOURS.values(), *COLORWAY)
+                 if c not in {SYMBOL_COLOURS.get(s) for s in symbols}])
+    return [SYMBOL_COLOURS.get(s) or next(free) for s in symbols]
 
 
 SHORT_LABEL_CHARS = 24  # about 150 px at 12 px: fits a 400 px-wide chart on one line
@@ -157,8 +163,7 @@ def fig_market(values: pd.DataFrame, drawdown: pd.DataFrame, y_title: str, *, lo
     values, drawdown: Date x Symbol tables (drawdown in %, 0 at a peak).
     """
     traces = []
-    for i, sym in enumerate(values.columns):
-        colour = symbol_colour(sym, i)
+    for sym, colour in zip(values.columns, symbol_colours(list(values.columns)), strict=True):
         traces.append(_scatter(x=values.index, y=values[sym].to_numpy(), name=sym, mode="lines",
                                  line=dict(color=colour, width=2), connectgaps=False,
                                  hovertemplate="%{y:,.2f}"))
@@ -290,9 +295,10 @@ def fig_collision(values: pd.DataFrame, gap: pd.DataFrame, *, first_shortfall=No
                   events: pd.DataFrame | None = None, x_range: tuple[date, date] | None = None,
                   crash_label: str = "", today: date | None = None) -> go.Figure:
     """Market (rebased) on top, grid demand vs stepped supply below, one calendar axis."""
+    colours = symbol_colours(list(values.columns))
     traces = [_scatter(x=values.index, y=values[s].to_numpy(), name=s, mode="lines",
-                         line=dict(color=symbol_colour(s, i), width=1.8),
-                         hovertemplate="%{y:.1f}") for i, s in enumerate(values.columns)]
+                       line=dict(color=colour, width=1.8), hovertemplate="%{y:.1f}")
+              for s, colour in zip(values.columns, colours, strict=True)]
     traces += _shortfall_traces(gap, "x", "y2")
     shapes, annotations = _today_marks(today, gap, top=GRID_PANEL[1])
     if events is not None and not events.empty:

@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import date
 
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lib import events, figures, grid_model, market, scenario_state, settings
 from lib.prices import load_snapshot
@@ -286,3 +288,23 @@ def test_the_comparison_csv_names_what_each_line_holds():
                       "Current: supply", "Current: demand", "Current: powered share"]
     assert [t.name for t in fig.data if t.showlegend is not False] == ["Slow %{y}", "Current"]
     assert all("%{meta.name}" in t.hovertemplate for t in fig.data)
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+@given(st.lists(st.sampled_from([*figures.SYMBOL_COLOURS, "MSFT", "TSLA", "AAPL", "AMD", "SMCI",
+                                 "META", "AMZN", "GOOG", "INTC", "MU"]),
+                min_size=1, max_size=scenario_state.MAX_SYMBOLS, unique=True))
+def test_the_lines_of_one_chart_have_colours_far_apart(symbols):
+    """Test that any list the Market page takes (ten names at most, known or typed) draws each
+    name in its own colour, far from the others', and a known name always in its own: ORCL
+    and VRT were both orange-brown, NVDA and CEG both green, and a typed name took ORCL's
+    orange by its position."""
+    colours = figures.symbol_colours(symbols)
+    assert len(colours) == len(symbols)
+    for a, b in itertools.combinations(colours, 2):
+        assert math.dist(_rgb(a), _rgb(b)) >= 60, (symbols, a, b)
+    for symbol, colour in zip(symbols, colours, strict=True):
+        assert colour == figures.SYMBOL_COLOURS.get(symbol, colour)
