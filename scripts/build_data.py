@@ -76,6 +76,12 @@ def check_bars(df: pd.DataFrame, ticker: str) -> None:
         raise ValueError(f"{ticker}: weekend rows")
     if (df["Close"] <= 0).any():
         raise ValueError(f"{ticker}: non-positive close")
+    # High/Low enclose Open/Close, within the files' rounding to 4 decimals
+    body_high, body_low = df[["Open", "Close"]].max(axis=1), df[["Open", "Close"]].min(axis=1)
+    broken = (df["High"] < body_high - 1e-4) | (df["Low"] > body_low + 1e-4)
+    if broken.any():
+        raise ValueError(f"{ticker}: High/Low do not enclose Open/Close on "
+                         f"{df.loc[broken, 'Date'].iloc[0]}")
 
 
 def build_prices(source: Path, out: Path) -> pd.DataFrame:
