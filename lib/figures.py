@@ -202,7 +202,9 @@ def _shortfall_traces(gap: pd.DataFrame, xaxis: str = "x", yaxis: str = "y") -> 
     """Supply as steps, demand as a straight line, the gap between them shaded where demand wins.
 
     The shading is the shortfall stacked on the supply (one stack group), so the trace holds
-    the shortfall itself, max(0, demand - supply) in GW, as the chart's CSV shows it."""
+    the shortfall itself, max(0, demand - supply) in GW, as the chart's CSV shows it. It is
+    drawn in steps like the supply: each month's band is that month's shortfall (a straight
+    edge between months shaded a wedge at every supply step, where no load waited)."""
     month = gap["Month"]
     demand, supply = gap["Demand (GW)"].to_numpy(), gap["Supply (GW)"].to_numpy()
     common = dict(x=month, xaxis=xaxis, yaxis=yaxis)
@@ -212,7 +214,8 @@ def _shortfall_traces(gap: pd.DataFrame, xaxis: str = "x", yaxis: str = "y") -> 
                    stackgroup=stack, fill="none", line=dict(color=SUPPLY, width=2.5),
                    hovertemplate="%{y:.1f} GW"),
         _scatter(**common, y=gap["Shortfall (GW)"].to_numpy(), name="Shortfall (GW)",
-                   mode="lines", stackgroup=stack, fill="tonexty", line=dict(width=0),
+                   mode="lines", line_shape="hv", stackgroup=stack, fill="tonexty",
+                   line=dict(width=0),
                    fillcolor=SHORTFALL, hoverinfo="skip"),
         _scatter(**common, y=demand, name="Expected demand (GW)", mode="lines",
                    line=dict(color=DEMAND, width=2.5), hovertemplate="%{y:.1f} GW"),
@@ -224,11 +227,18 @@ def _first_shortfall_annotation(first: pd.Timestamp | None, gap: pd.DataFrame,
     if first is None or gap.empty:
         return []
     months = gap["Month"]
-    # A shortfall that began before the window (the model runs from 2024) is labelled at the
-    # window's first month.
     text = f"First shortfall {first:%b %Y}"
     if first < months.iloc[0]:
-        first, text = months.iloc[0], f"Short since {first:%b %Y}"
+        # It began before the window (the model runs from 2024): labelled where the window
+        # shows load waiting, at its first month if it is still short there.
+        short = months[gap["Shortfall (GW)"].to_numpy() > 0]
+        if short.empty:
+            return []
+        if short.iloc[0] == months.iloc[0]:
+            first, text = months.iloc[0], f"Short since {first:%b %Y}"
+        else:
+            first = short.iloc[0]
+            text = f"Short again from {first:%b %Y}"
     row = gap.loc[months == first].iloc[0]
     # The label sits up and to the left of the point, or to the right in the horizon's first
     # quarter, where the left would run past the chart's edge and be cut.

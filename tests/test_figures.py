@@ -308,3 +308,40 @@ def test_the_lines_of_one_chart_have_colours_far_apart(symbols):
         assert math.dist(_rgb(a), _rgb(b)) >= 60, (symbols, a, b)
     for symbol, colour in zip(symbols, colours, strict=True):
         assert colour == figures.SYMBOL_COLOURS.get(symbol, colour)
+
+
+def test_the_shading_covers_each_months_shortfall_and_nothing_else():
+    """Test that the shaded gap is drawn month by month like the supply steps: a straight edge
+    between months painted one-month wedges at every step, also where supply was above demand
+    and no load waited (/grid?tranche_gw=50&lead_time_years=3&start_year=2030)."""
+    scenario = replace(settings.default_scenario(), tranche_gw=50.0, lead_time_years=3.0,
+                       start_year=2030)
+    gap = grid_model.build_gap_table(scenario)
+    assert gap["Shortfall (GW)"].eq(0).all()
+    fig = figures.fig_gap(gap, grid_model.first_shortfall(gap, scenario))
+    supply, shortfall = (next(t for t in fig.data if t.name == name)
+                         for name in ("Firm supply (GW)", "Shortfall (GW)"))
+    assert supply.stackgroup == shortfall.stackgroup and shortfall.fill == "tonexty"
+    assert supply.line.shape == shortfall.line.shape == "hv"
+    assert not any(shortfall.y)
+
+
+def test_a_shortfall_before_the_window_is_labelled_only_where_the_window_shows_one():
+    """Test the label of a shortfall that began before the window: "Short since" at the
+    window's start only when load is waiting there; none when the window has no shortfall (it
+    said "Short since Apr 2025" over a window where supply was twice demand); "Short again
+    from" the window's first short month when the gap closed and reopened."""
+    def labels(scenario):
+        gap = grid_model.build_gap_table(scenario)
+        fig = figures.fig_gap(gap, grid_model.first_shortfall(gap, scenario))
+        return [a.text for a in fig.layout.annotations if "hort" in a.text]
+
+    default = settings.default_scenario()
+    assert labels(replace(default, start_year=2030)) == ["Short since Apr 2025"]
+    assert labels(replace(default, tranche_gw=50.0, lead_time_years=3.0, start_year=2030)) == []
+    reopened = replace(default, tranche_gw=20.0, lead_time_years=2.0, start_year=2027)
+    gap = grid_model.build_gap_table(reopened)
+    in_view = gap[gap["Month"] >= pd.Timestamp("2027-01-01")]
+    short = in_view.loc[in_view["Shortfall (GW)"] > 0, "Month"]
+    assert in_view["Shortfall (GW)"].iloc[0] == 0 and not short.empty
+    assert labels(reopened) == [f"Short again from {short.iloc[0]:%b %Y}"]
