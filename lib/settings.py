@@ -37,7 +37,8 @@ class Setting:
     help: str  # tooltip: what it means and where the default comes from
     source_id: str  # a fact_id in data/grid, or ASSUMPTION
     assumption: str = ""  # why this value, when source_id == ASSUMPTION
-    also: tuple[str, ...] = ()  # other data/grid rows that agree with the default's source
+    # other data/grid rows behind the default: the rest of a sum, or rows that agree with it
+    also: tuple[str, ...] = ()
 
     @property
     def is_integer(self) -> bool:
@@ -120,9 +121,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Default 6.5 GW: the firm part (5 GW storage + 1.5 GW gas) of the ~10.5 GW added in "
         "ERCOT from summer 2025 to June 2026; the 4 GW of solar is left out. ERCOT's own 2025 "
         "figures agree in size: 5.2 GW of batteries + 0.52 GW of gas.",
-        "ercot_generation_additions:17",
-        also=("ercot_generation_additions:12",
-              "ercot_generation_additions:15"),
+        "ercot_generation_additions:18",  # 5 GW of storage, with the 1.5 GW of gas below
+        also=("ercot_generation_additions:20", "ercot_generation_additions:17",
+              "ercot_generation_additions:12", "ercot_generation_additions:15"),
     ),
     Setting(
         "tranche_every_years", "Tranche interval (years)", "Build-out", 1.0,

@@ -276,3 +276,16 @@ def test_the_headroom_reason_weighs_the_net_loss_of_gas():
     ERCOT's gas at a net loss over the same period (the Capacity added table shows it)."""
     reason = SETTINGS_BY_NAME["headroom_gw"].assumption
     assert "ercot_generation_additions:9" in reason and "net loss of 0.366 GW" in reason
+
+
+def test_the_tranche_default_cites_the_rows_it_adds_up():
+    """Test that the tranche size's default, 5 GW of storage + 1.5 GW of gas, cites those two
+    rows first: it cited the ~10.5 GW total (row 17), whose value is not the default."""
+    from lib import settings
+
+    tranche = settings.SETTINGS_BY_NAME["tranche_gw"]
+    cited = [tranche.source_id, *tranche.also]
+    assert cited[:2] == ["ercot_generation_additions:18", "ercot_generation_additions:20"]
+    parts = [fact(fact_id).value for fact_id in cited[:2]]
+    assert sum(parts) == tranche.default == 6.5
+    assert "ercot_generation_additions:17" in cited  # the total it is the firm part of
