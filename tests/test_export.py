@@ -6,7 +6,6 @@ import json
 import re
 import struct
 import threading
-import time
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -274,16 +273,11 @@ def test_svg_parses_and_shows_title_subtitle_as_of_and_sources(warm_server):
 
 
 @needs_chromium
-def test_six_warm_pngs_take_under_five_seconds(warm_server):
-    """Test that a six-figure report renders in under 5 s once Chromium is warm (best of 2)."""
+def test_six_figures_render_to_pngs_in_one_call(warm_server):
+    """Test that a six-figure report renders in one call, each PNG at the slide's size (its
+    time against the 5 s budget is measured by make bench, not here)."""
     items = [(price_figure(seed) if seed % 2 else gap_figure(), CTX) for seed in range(6)]
-    to_png(gap_figure(), CTX)  # warm the tab itself, not only the browser
-    seconds = []
-    for _ in range(2):  # best of two: other processes on a shared box only ever add time
-        started = time.perf_counter()
-        pngs = to_pngs(items, SLIDE)
-        seconds.append(time.perf_counter() - started)
-    assert min(seconds) < 5.0
+    pngs = to_pngs(items, SLIDE)
     assert [png_size(p) for p in pngs] == [(1600, 900)] * 6
 
 
