@@ -358,6 +358,14 @@ def _years(value: float) -> str:
     return "year" if value == 1 else f"{value:g} years"
 
 
+def scenario_line(preset: str | None) -> str:
+    """'Scenario: **Queue as filed**. Every GW in ERCOT's ...': the current preset with its
+    explanation (else 'custom'), for the line above a page's headline numbers."""
+    if preset is None:
+        return "Scenario: **custom**."
+    return f"Scenario: **{preset}**. {settings.PRESETS[preset].explanation}"
+
+
 def first_tranche_sentence(s: grid_model.Scenario) -> str:
     """When new firm supply first arrives, and what supply is until then: the first tranche is
     decided when the model starts and waits out the whole lead time."""

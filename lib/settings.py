@@ -189,7 +189,7 @@ class Preset:
     current scenario, by preset_scenario) and the facts behind them."""
 
     name: str
-    explanation: str  # one sentence, shown beside the preset button
+    explanation: str  # one sentence: the button's tooltip, and the Grid page's scenario line
     values: Mapping[str, float] = field(hash=False)  # read-only mapping: not hashable
     source_ids: tuple[str, ...] = ()
 

@@ -26,7 +26,7 @@ def results() -> None:
     gap = grid_model.build_gap_table(scenario)
     summary = grid_model.summarise(gap, scenario)
     preset = scenario_state.matching_preset(scenario)
-    st.caption(f"Scenario: **{preset or 'custom'}**. Supply is firm GW (gas, storage), "
+    st.caption(f"{scenario_state.scenario_line(preset)} Supply is firm GW (gas, storage), "
                f"not nameplate solar. {scenario_state.first_tranche_sentence(scenario)}")
     ui.headline_metrics(summary, scenario)
     ui.chart(figures.fig_gap(gap, summary.first_shortfall, today=date.today()), "grid_chart",

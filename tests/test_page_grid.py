@@ -271,3 +271,14 @@ def test_each_chart_is_named_for_a_screen_reader_by_its_title():
     at = open_page("pages/grid.py")
     labels = [data.get("label") for data in component_data(at, "aigrid_chart")]
     assert labels[0] == report.GAP_TITLE and all(labels)
+
+
+def test_the_page_explains_the_preset_that_is_the_current_scenario():
+    """Test that the scenario line above the metrics gives the current preset's explanation
+    (it was only in the button's tooltip), and none for a custom scenario."""
+    at = open_page("pages/grid.py")
+    assert settings.PRESETS["Realistic realisation"].explanation in texts(at)
+    at.button(key="preset_queue_as_filed").click().run()
+    assert settings.PRESETS["Queue as filed"].explanation in texts(at)
+    custom = open_page("pages/grid.py", tranche_gw="9")
+    assert not any(p.explanation in texts(custom) for p in settings.PRESETS.values())
