@@ -347,9 +347,13 @@ def fig_queue_history(queue: pd.DataFrame, peak_record_gw: float | None = None,
                       record_label: str = "", height: int = 340) -> go.Figure:
     """ERCOT large-load requests over time (GW), with the record peak as a reference line
     labelled record_label (or its value)."""
+    # each point's source and, where it gives one, the data-centre share of the requests
+    hover = [source + (f"<br>Of which data centres: {share:.0f}%" if pd.notna(share) else "")
+             for source, share in zip(queue["Source"], queue["Data-centre share (%)"],
+                                      strict=True)]
     traces = [_scatter(x=queue["As of"], y=queue["Requested (GW)"], mode="markers",
                          name="Large-load requests (GW)", marker=dict(color=DEMAND, size=9),
-                         hovertext=queue["Source"], hovertemplate="%{y:.0f} GW<br>%{hovertext}",
+                         hovertext=hover, hovertemplate="%{y:.0f} GW, %{x|%b %Y}<br>%{hovertext}",
                          customdata=queue[["URL", "Fact ID"]].to_numpy(),
                          meta={CUSTOMDATA_COLUMNS: ["URL", "Fact ID"]})]  # the CSV's headers
     shapes, annotations = [], []

@@ -295,6 +295,17 @@ def queue_history(folder: Path = GRID_DIR) -> pd.DataFrame:
     return table.sort_values("As of", kind="stable").reset_index(drop=True)
 
 
+def data_centre_share_text(queue: pd.DataFrame) -> str:
+    """'70–89% in the sources that give it, from Oct 2025': the span of the data-centre
+    share (%) of the requests in a queue_history table."""
+    given = queue.dropna(subset=["Data-centre share (%)"])
+    if given.empty:
+        return "no source gives it"
+    shares = given["Data-centre share (%)"]
+    return (f"{shares.min():.0f}–{shares.max():.0f}% in the sources that give it, from "
+            f"{given['As of'].min():%b %Y}")
+
+
 def peak_history(folder: Path = GRID_DIR) -> pd.DataFrame:
     """PEAK_COLUMNS: ERCOT peak demand, actual and forecast, by year. Date is the day of the
     peak for actuals and the publication date for forecasts (NaT when the page gives none)."""

@@ -83,7 +83,9 @@ def what_we_know() -> None:
                                        grid_facts.record_peak_label()), "queue_chart",
              context=report.queue_context(queue))
     st.caption("Requests to ERCOT from loads of 75 MW or more, as reported on each date (hover "
-               f"for the source). {report.QUEUE_CAVEAT} The record peak is "
+               "for the date, the source and, where it gives one, the data-centre share: "
+               f"{grid_facts.data_centre_share_text(queue)}). {report.QUEUE_CAVEAT} The record "
+               "peak is "
                "ERCOT's preliminary Aug 2024 figure; several later sources still cite the 2023 "
                "record (85.5 GW): both are on the Sources page.")
 

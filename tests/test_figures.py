@@ -345,3 +345,22 @@ def test_a_shortfall_before_the_window_is_labelled_only_where_the_window_shows_o
     short = in_view.loc[in_view["Shortfall (GW)"] > 0, "Month"]
     assert in_view["Shortfall (GW)"].iloc[0] == 0 and not short.empty
     assert labels(reopened) == [f"Short again from {short.iloc[0]:%b %Y}"]
+
+
+def test_each_request_point_gives_its_date_and_the_data_centre_share_where_known():
+    """Test the request history's hover: the month of each point and, where its source gives
+    one, the data-centre share of the requests (it showed only the GW and the source)."""
+    from lib import figure_data, grid_facts
+
+    queue = grid_facts.queue_history()
+    fig = figures.fig_queue_history(queue, 85.6)
+    trace = fig.data[0]
+    assert "%{x|%b %Y}" in trace.hovertemplate
+    shares = queue["Data-centre share (%)"]
+    for text, share, source in zip(trace.hovertext, shares, queue["Source"], strict=True):
+        assert text.startswith(source)
+        assert ("data centres" in text) == pd.notna(share)
+        if pd.notna(share):
+            assert text.endswith(f"<br>Of which data centres: {share:.0f}%")
+    rows = figure_data.figure_data_frame(fig)
+    assert rows["Hover text"].str.contains("Of which data centres: 70%").any()

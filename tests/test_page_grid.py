@@ -282,3 +282,15 @@ def test_the_page_explains_the_preset_that_is_the_current_scenario():
     assert settings.PRESETS["Queue as filed"].explanation in texts(at)
     custom = open_page("pages/grid.py", tranche_gw="9")
     assert not any(p.explanation in texts(custom) for p in settings.PRESETS.values())
+
+
+def test_the_requests_caption_gives_the_data_centre_share_from_the_data():
+    """Test that the caption under the request history gives the data-centre share's span as
+    the sourced rows have it ("most of it data centres")."""
+    from lib import grid_facts
+
+    queue = grid_facts.queue_history()
+    shares = queue["Data-centre share (%)"].dropna()
+    text = grid_facts.data_centre_share_text(queue)
+    assert text.startswith(f"{shares.min():.0f}–{shares.max():.0f}% in the sources")
+    assert text in texts(open_page("pages/grid.py"))
