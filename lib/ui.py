@@ -372,6 +372,11 @@ SOURCE_COLUMN_CONFIG = {
     "Source": st.column_config.TextColumn(width="medium"),
     "URL": st.column_config.LinkColumn("Link", display_text="source", width="small"),
     "Fact ID": st.column_config.TextColumn(help="Row in data/grid; see the Sources & method page."),
+    # the fact tables' long text, narrowed so that Source and Link stay in view at 1440 px
+    # (a cell's full text shows on hover)
+    **{name: st.column_config.TextColumn(width="medium")
+       for name in ("Asset", "Note", "Scenario")},
+    "Region": st.column_config.TextColumn(width="small"),
 }
 EVENT_COLUMN_CONFIG = {"Date": SOURCE_COLUMN_CONFIG["Date"],
                        "Event": st.column_config.TextColumn(width="large"),
