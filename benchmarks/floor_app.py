@@ -14,6 +14,7 @@ script: the chart component loads plotly.js from there.
 
 import os
 import sys
+from dataclasses import astuple
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # lib/, as app.py sees it
@@ -39,8 +40,9 @@ def results() -> None:
         st.plotly_chart(figures.fig_gap(gap, summary.first_shortfall), key="grid_chart")
     elif FLOOR == "chart":
         ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart")
-    else:
-        st.write(f"Peak shortfall {summary.peak_shortfall_gw:.1f} GW")
+    else:  # every slider's value in the text, so that each move changes what is watched
+        values = ", ".join(f"{value:g}" for value in astuple(scenario))
+        st.write(f"Peak shortfall {summary.peak_shortfall_gw:.1f} GW ({values})")
 
 
 @st.fragment

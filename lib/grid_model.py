@@ -70,8 +70,10 @@ class Scenario:
         return self
 
     def with_target(self, target_gw: float, target_year: int) -> Scenario:
-        """Return a copy whose demand line (before realisation) reaches target_gw in January
-        of target_year, e.g. the large-load queue as filed by 2030."""
+        """Return a copy whose requested line (before realisation and the arrival delay)
+        reaches target_gw in January of target_year, e.g. the large-load queue as filed by
+        2030; the expected demand drawn is that line scaled by the realisation rate and
+        shifted later by the arrival delay."""
         growth = growth_to_reach_gw_per_year(
             target_gw, target_year, self.demand_start_gw, MODEL_START_YEAR
         )
