@@ -40,6 +40,13 @@ def market_context(title: str, as_of: str) -> FigureContext:
     return FigureContext(title=title, as_of=as_of, sources=MARKET_SOURCES)
 
 
+def market_events(view: market.MarketView) -> pd.DataFrame:
+    """The dated market events a market view marks: its names' and the market's, in its range
+    (grid events belong to the grid charts)."""
+    return events.chart_events(events.load_events(), list(view.values.columns), view.start,
+                               view.end, include_grid=False)
+
+
 def market_chart(frame: pd.DataFrame, view: market.MarketView, shown: pd.DataFrame,
                  as_of: str) -> tuple[go.Figure, FigureContext]:
     """The Market page's chart (its `shown` events marked, the 12 Dec move labelled) and the
@@ -209,9 +216,7 @@ def report_items(
         ("powered-share", figures.fig_bridge(yearly), model_context(BRIDGE_TITLE, scenario)),
         ("demand-vs-supply", figures.fig_gap(gap, summary.first_shortfall, today=made_on),
          model_context(GAP_TITLE, scenario)),
-        ("market-1y", *market_chart(frame, view, events.chart_events(
-            events.load_events(), list(view.values.columns), view.start, view.end,
-            include_grid=False), as_of)),
+        ("market-1y", *market_chart(frame, view, market_events(view), as_of)),
         ("large-load-queue", figures.fig_queue_history(queue, record,
                                                        grid_facts.record_peak_label()),
          queue_context(queue)),

@@ -65,8 +65,7 @@ view = market.market_view(result.frame, preset or market.DEFAULT_RANGE, mode, cu
 if problem := market.range_problem(view):
     st.info(problem, icon=":material/date_range:")
     st.stop()
-shown = events.chart_events(events.load_events(), list(view.values.columns), view.start, view.end,
-                            include_grid=False)
+shown = report.market_events(view)
 fig, context = report.market_chart(result.frame, view, shown, as_of)
 ui.chart(fig, "market_chart", context=context)
 st.caption(f"{view.start:%-d %b %Y} to {view.end:%-d %b %Y}. Lower panel: percent below the "

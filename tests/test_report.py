@@ -234,6 +234,7 @@ def test_the_reports_market_chart_is_the_market_pages_at_one_year():
     view = market.market_view(result.frame, market.DEFAULT_RANGE, market.VIEW_MODES[0])
     shown = events.chart_events(events.load_events(), list(view.values.columns), view.start,
                                 view.end, include_grid=False)
+    pd.testing.assert_frame_equal(report.market_events(view), shown)
     page_fig, page_ctx = report.market_chart(result.frame, view, shown,
                                              market.as_of_text(result.provenance))
     assert ctx == page_ctx
