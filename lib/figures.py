@@ -390,18 +390,20 @@ def fig_compare(table: pd.DataFrame, height: int = 480) -> go.Figure:
     for i, (name, rows) in enumerate(blocks):
         colour = COMPARE_CURRENT if i == len(blocks) - 1 else COMPARE_SAVED[i % len(COMPARE_SAVED)]
         # the name through meta, not the template: a typed "%{y}" stays text
-        common = dict(x=rows["Year"], legendgroup=name, mode="lines+markers",
-                      meta={"name": html.escape(str(name))})
+        meta = {"name": html.escape(str(name))}
+        common = dict(x=rows["Year"], legendgroup=name, mode="lines+markers")
         traces += [
-            _scatter(**{**common, "meta": {**common["meta"], TRACE_LABEL: f"{name}: supply"}},
-                     y=rows["Supply (GW)"], name=name, line_shape="hv",  # the legend entry
+            # the legend entry, named for the scenario; its CSV rows say what they hold
+            _scatter(**common, y=rows["Supply (GW)"], name=name, line_shape="hv",
+                     meta={**meta, TRACE_LABEL: f"{name}: supply"},
                      line=dict(color=colour, width=2),
                      hovertemplate="%{meta.name}: supply %{y:.1f} GW<extra></extra>"),
             _scatter(**common, y=rows["Demand (GW)"], name=f"{name}: demand", showlegend=False,
-                     line=dict(color=colour, width=1.5, dash="dash"), marker=dict(size=4),
+                     meta=meta, line=dict(color=colour, width=1.5, dash="dash"),
+                     marker=dict(size=4),
                      hovertemplate="%{meta.name}: demand %{y:.1f} GW<extra></extra>"),
             _scatter(**common, y=rows["Powered share (%)"], name=f"{name}: powered share",
-                     showlegend=False, yaxis="y2", line=dict(color=colour, width=2),
+                     showlegend=False, yaxis="y2", meta=meta, line=dict(color=colour, width=2),
                      hovertemplate="%{meta.name}: %{y:.1f}% powered<extra></extra>"),
         ]
     layout = _base_layout(
