@@ -219,21 +219,6 @@ def carry_over_page_switch(page: str) -> None:
 
 
 PAGE_KEY = "aigrid_page"
-# A page's own choices that no link holds (a toggle, the fact shown): Streamlit forgets a
-# widget's value as soon as the visitor opens a page without it, so the value is kept aside
-# when the widget returns it and is the widget's default on the next visit.
-_KEPT_CHOICES = "aigrid_page_choices"
-
-
-def kept_choice(key: str, default):
-    """The value the widget of `key` last returned in this session, else `default`."""
-    return st.session_state.get(_KEPT_CHOICES, {}).get(key, default)
-
-
-def keep_choice(key: str, value):
-    """Keep the value the widget of `key` returned (see kept_choice); returns it."""
-    st.session_state.setdefault(_KEPT_CHOICES, {})[key] = value
-    return value
 MARKET_PAGE = "market"  # the Market page's url_path
 # A Market list with names the home list does not offer, while another page is open: home
 # would drop them, and the Market page shows them again on return.
@@ -246,6 +231,20 @@ def note_market_list() -> None:
     if notice := scenario_state.market_only_notice(state.get(MARKET_LIST_KEY, ()),
                                                    state.get("symbols")):
         st.info(notice, icon=":material/info:")
+
+
+# A page's own choices that no link holds (a toggle, the fact shown), by widget key.
+_KEPT_CHOICES = "aigrid_page_choices"
+
+
+def kept_widget(widget, label: str, key: str, default, default_arg: str = "value", **kwargs):
+    """`widget(label, key=key, ...)` whose value outlives a visit to another page: Streamlit
+    forgets a widget's value as soon as the visitor opens a page without it, so the value it
+    returns is kept in the session and is its default (the `default_arg` argument) on return."""
+    kept = st.session_state.setdefault(_KEPT_CHOICES, {})
+    value = widget(label, key=key, **{default_arg: kept.get(key, default)}, **kwargs)
+    kept[key] = value
+    return value
 
 
 def _is_history_navigation() -> bool:

@@ -36,9 +36,7 @@ def results() -> None:
 @st.fragment(key=YEARS)
 def years() -> None:
     """The scenario year by year, on request."""
-    if ui.keep_choice("grid_show_years", st.toggle(
-            "Show the numbers year by year", ui.kept_choice("grid_show_years", False),
-            key="grid_show_years")):
+    if ui.kept_widget(st.toggle, "Show the numbers year by year", "grid_show_years", False):
         yearly = grid_model.yearly_table(grid_model.build_gap_table(ui.current_scenario()))
         st.caption("GW columns are averages over each year's hours (the headline peak "
                    "shortfall is the largest single month); unserved energy is the year's sum.")
@@ -72,9 +70,9 @@ def what_we_know() -> None:
     """Sourced facts, one at a time: only the chosen one is built and sent. A segmented control,
     not tabs: with tabs here, every slider move on the page took about 10 ms longer."""
     st.header("What we know", divider="gray")
-    shown = ui.keep_choice("grid_fact", st.segmented_control(
-        "Fact to show", [REQUESTS, *FACT_TABLES], default=ui.kept_choice("grid_fact", REQUESTS),
-        required=True, key="grid_fact", label_visibility="collapsed"))
+    shown = ui.kept_widget(st.segmented_control, "Fact to show", "grid_fact", REQUESTS,
+                           "default", options=[REQUESTS, *FACT_TABLES], required=True,
+                           label_visibility="collapsed")
     if shown in FACT_TABLES:
         ui.data_grid(FACT_TABLES[shown](), column_config=ui.SOURCE_COLUMN_CONFIG)
         return
