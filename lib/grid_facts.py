@@ -274,9 +274,10 @@ def _table(
     return frame.rename(columns={**rename, **_SOURCE_RENAME})[columns].reset_index(drop=True)
 
 
+@lru_cache(maxsize=4)
 def grid_manifest(folder: Path = GRID_DIR) -> pd.DataFrame:
     """data/grid/manifest.csv: each fact file with its row count and SHA-256, as `make data`
-    wrote them from the raw files."""
+    wrote them from the raw files (cached: data/grid is read-only while the app runs)."""
     return pd.read_csv(folder / "manifest.csv")
 
 
