@@ -5,6 +5,8 @@ that shows the results (ui.scenario_controls). AIGRID_FLOOR selects the part:
 - unset: the page's 12 sliders, and one line of text as the result;
 - "metrics": the 12 sliders and the page's four headline metrics;
 - "chart": one slider (lead time) and the Grid chart, drawn by the app's chart component;
+- "chart_data": one slider and the same figure sent to the page, where undrawn_chart.js only
+  notes its arrival: the round trip before plotly.js draws;
 - "plotly_chart": one slider and the same figure drawn by st.plotly_chart.
 The runner measures each next to hello-world and the Grid page, which shows where a slider
 move's time goes: Streamlit's own round trip, the sliders, the metrics, the chart, the rest.
@@ -25,6 +27,9 @@ from lib import figures, grid_model, settings, ui  # noqa: E402
 
 FLOOR = os.environ.get("AIGRID_FLOOR", "")
 RESULTS = "floor_results"
+_undrawn_chart = st.components.v2.component(
+    "floor_undrawn_chart", js=(Path(__file__).parent / "undrawn_chart.js").read_text(),
+    isolate_styles=False)
 
 st.set_page_config(layout="wide")  # as app.py
 
@@ -40,6 +45,9 @@ def results() -> None:
         st.plotly_chart(figures.fig_gap(gap, summary.first_shortfall), key="grid_chart")
     elif FLOOR == "chart":
         ui.chart(figures.fig_gap(gap, summary.first_shortfall), "grid_chart")
+    elif FLOOR == "chart_data":
+        _undrawn_chart(key="grid_chart", data={
+            "figure": figures.figure_json(figures.fig_gap(gap, summary.first_shortfall))})
     else:  # every slider's value in the text, so that each move changes what is watched
         values = ", ".join(f"{value:g}" for value in astuple(scenario))
         st.write(f"Peak shortfall {summary.peak_shortfall_gw:.1f} GW ({values})")
@@ -53,7 +61,7 @@ def one_slider() -> None:
 
 controls, output = st.columns([1, 2.7], gap="large")
 with controls:
-    if FLOOR in ("chart", "plotly_chart"):
+    if FLOOR in ("chart", "chart_data", "plotly_chart"):
         one_slider()
     else:
         ui.scenario_controls(rerun=(RESULTS,))

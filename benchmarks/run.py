@@ -56,7 +56,8 @@ class SliderTarget:
     app: str  # "hello" (benchmarks/hello_app.py), "app" (app.py, or --app), "floor" (floor_app.py)
     path: str  # the page's url_path
     slider: str  # widget key, or its label
-    watch: str  # "plotly": every chart's data; "text": st.write's output
+    watch: str  # "plotly": every chart's data; "text": st.write's output; "received": the
+    # undrawn chart's note (benchmarks/undrawn_chart.js)
     env: tuple[tuple[str, str], ...] = ()  # extra environment of the server
     label: str = ""  # for the results table; the name if empty
 
@@ -92,6 +93,15 @@ SLIDER_TARGETS = (
         "plotly",
         (("AIGRID_FLOOR", "chart"),),
         "floor: 1 slider and the Grid chart (the app's chart component)",
+    ),
+    SliderTarget(
+        "floor_chart_data",
+        "floor",
+        "/",
+        "lead_time_years",
+        "received",
+        (("AIGRID_FLOOR", "chart_data"),),
+        "floor: 1 slider and the Grid chart's figure sent to the page, not drawn",
     ),
     SliderTarget(
         "floor_plotly_chart",
@@ -150,6 +160,8 @@ ARM_JS = r"""
   const sig = watch === 'plotly'
     ? () => Array.from(document.querySelectorAll('.js-plotly-plot'),
                        (gd) => id(gd.data)).join(',')
+    : watch === 'received'
+    ? () => Array.from(document.querySelectorAll('.aigrid-received'), (e) => e.textContent).join()
     : () => Array.from(document.querySelectorAll('[data-testid="stMarkdown"]'),
                        (e) => e.textContent).join('\u0001');
   if (s.move) s.move.observer.disconnect();
