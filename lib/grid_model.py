@@ -314,11 +314,16 @@ def first_shortfall(gap: pd.DataFrame, scenario: Scenario | None = None) -> pd.T
     """The first month in which demand exceeds supply. Given the table's scenario, counted from
     January MODEL_START_YEAR, where the model starts, even when the table's window starts
     later: a window from 2026 opens on a shortfall that began before it."""
-    if scenario is not None and scenario.start_year > MODEL_START_YEAR:
-        before = replace(scenario, start_year=MODEL_START_YEAR, end_year=scenario.start_year - 1)
-        earlier = _first_short_month(build_gap_table(before))
+    year = MODEL_START_YEAR
+    # the months before the window, in tables of at most MAX_HORIZON_YEARS (the year limits
+    # allow a window that starts more than one horizon after MODEL_START_YEAR)
+    while scenario is not None and year < scenario.start_year:
+        end = min(scenario.start_year, year + MAX_HORIZON_YEARS) - 1
+        earlier = _first_short_month(build_gap_table(replace(scenario, start_year=year,
+                                                             end_year=end)))
         if earlier is not None:
             return earlier
+        year = end + 1
     return _first_short_month(gap)
 
 

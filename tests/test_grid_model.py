@@ -13,9 +13,11 @@ from lib.grid_model import (
     GAP_COLUMNS,
     GAP_DTYPES,
     MAX_GW,
+    MAX_HORIZON_YEARS,
     MODEL_START_YEAR,
     YEAR_COLUMNS,
     YEAR_DTYPES,
+    YEAR_LIMITS,
     Scenario,
     ScenarioError,
     build_gap_table,
@@ -276,6 +278,20 @@ def test_a_later_window_keeps_the_scenarios_first_shortfall():
         assert gap["Shortfall (GW)"].iloc[0] > 0  # the window opens short
         assert summary.unserved_twh == pytest.approx(gap["Unserved energy (TWh)"].sum())
     assert summarise(build_gap_table(whole)).first_shortfall == first  # no scenario: the table's
+
+
+def test_a_window_more_than_a_horizon_after_the_model_start_keeps_its_first_shortfall():
+    """Test that a window starting over MAX_HORIZON_YEARS after January MODEL_START_YEAR (the
+    years allow 2150) still gets its summary: the months before it were one table of more than
+    MAX_HORIZON_YEARS, which raised "the horizon may span at most 100 years" for a 2-year
+    window."""
+    whole = replace(Scenario(), start_year=MODEL_START_YEAR, end_year=2035)
+    first = summarise(build_gap_table(whole), whole).first_shortfall
+    late = replace(Scenario(), start_year=YEAR_LIMITS[1] - 1, end_year=YEAR_LIMITS[1])
+    assert late.start_year - MODEL_START_YEAR > MAX_HORIZON_YEARS
+    assert summarise(build_gap_table(late), late).first_shortfall == first
+    never = replace(late, demand_growth_gw_per_year=0.0, demand_start_gw=0.0)
+    assert summarise(build_gap_table(never), never).first_shortfall is None
 
 
 @SEEDED
