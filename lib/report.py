@@ -222,7 +222,7 @@ def report_items(
          queue_context(queue)),
     ]
     if saved:  # with none saved, the comparison would only repeat "demand-vs-supply"
-        compared = scenario_state.compare_table([*saved, ("Current", scenario)])
+        compared = scenario_state.compare_table([*saved, (scenario_state.CURRENT_NAME, scenario)])
         items.insert(4, ("scenarios", figures.fig_compare(compared),
                          compare_context(scenario, compared)))
     moves = market.day_moves(frame, symbols, events.CRASH_DAY)

@@ -259,19 +259,19 @@ def clean_name(text: str, taken: Iterable[str]) -> str:
 
 # Each setting in a few characters, for names of unnamed saves (legend entries).
 SHORT_FORMS = {
-    "demand_start_gw": "start {} GW", "demand_growth_gw_per_year": "+{} GW/yr",
-    "realisation_pct": "{}% realised", "arrival_delay_months": "{} mo late",
-    "headroom_gw": "headroom {} GW", "tranche_gw": "tranche {} GW",
-    "tranche_every_years": "every {} y", "lead_time_years": "lead {} y",
-    "tranche_growth_pct": "tranches +{}%", "load_factor_pct": "load factor {}%",
-    "start_year": "from {}", "end_year": "to {}",
+    "demand_start_gw": "start {:g} GW", "demand_growth_gw_per_year": "+{:g} GW/yr",
+    "realisation_pct": "{:g}% realised", "arrival_delay_months": "{:g} mo late",
+    "headroom_gw": "headroom {:g} GW", "tranche_gw": "tranche {:g} GW",
+    "tranche_every_years": "every {:g} y", "lead_time_years": "lead {:g} y",
+    "tranche_growth_pct": "tranches {:+g}%", "load_factor_pct": "load factor {:g}%",
+    "start_year": "from {:g}", "end_year": "to {:g}",
 }
 
 
 def changes_name(scenario: grid_model.Scenario) -> str:
     """A name for an unnamed scenario: the settings it moves from the defaults, in the
     sliders' order, in short forms ("Tranche 8 GW, lead 6 y"); "…" when more did not fit."""
-    parts = [SHORT_FORMS[s.name].format(f"{getattr(scenario, s.name):g}")
+    parts = [SHORT_FORMS[s.name].format(getattr(scenario, s.name))
              for s in settings.SETTINGS if getattr(scenario, s.name) != s.default]
     name = ""
     for i, part in enumerate(parts):
@@ -288,10 +288,13 @@ def short_name(scenario: grid_model.Scenario) -> str:
     return matching_preset(scenario) or changes_name(scenario)
 
 
+CURRENT_NAME = "Current"  # the scenario on screen, next to the saved ones in a comparison
+
+
 def save_scenario(saved: Sequence[tuple[str, grid_model.Scenario]], name: str,
                   scenario: grid_model.Scenario) -> list[tuple[str, grid_model.Scenario]]:
     """A new list with the scenario added under a unique name; the oldest drops past MAX_SAVED."""
-    entry = (clean_name(name, (n for n, _ in saved)), scenario)
+    entry = (clean_name(name, [CURRENT_NAME, *(n for n, _ in saved)]), scenario)
     return [*saved, entry][-MAX_SAVED:]
 
 
@@ -386,8 +389,10 @@ def first_tranche_sentence(s: grid_model.Scenario) -> str:
 
 def scenario_summary(s: grid_model.Scenario) -> str:
     """The scenario's key parameters in one line, units included (chart captions, exports)."""
-    return (f"demand +{s.demand_growth_gw_per_year:g} GW/year × {s.realisation_pct:g}% realised, "
-            f"{s.arrival_delay_months:g} months late; firm supply {s.headroom_gw:g} GW headroom + "
-            f"{s.tranche_gw:g} GW every {_years(s.tranche_every_years)} after a "
-            f"{s.lead_time_years:g}-year lead time; load factor {s.load_factor_pct:g}%; "
+    start = f"{s.demand_start_gw:g} GW at start, " if s.demand_start_gw else ""
+    growth = f", {s.tranche_growth_pct:+g}% per tranche" if s.tranche_growth_pct else ""
+    return (f"demand {start}+{s.demand_growth_gw_per_year:g} GW/year × {s.realisation_pct:g}% "
+            f"realised, {s.arrival_delay_months:g} months late; firm supply {s.headroom_gw:g} GW "
+            f"headroom + {s.tranche_gw:g} GW every {_years(s.tranche_every_years)}{growth} after "
+            f"a {s.lead_time_years:g}-year lead time; load factor {s.load_factor_pct:g}%; "
             f"{s.start_year}–{s.end_year}")

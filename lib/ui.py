@@ -503,7 +503,7 @@ def _compare_controls(current: Scenario) -> None:
                      on_click=_clear_scenarios)
     st.caption(f"{len(saved)} of {scenario_state.MAX_SAVED} saved; the oldest drops out first."
                + ("" if saved else " Save one to overlay it on the current scenario."))
-    table = scenario_state.compare_table([*saved, ("Current", current)])
+    table = scenario_state.compare_table([*saved, (scenario_state.CURRENT_NAME, current)])
     if saved:  # with nothing saved the chart would only repeat the one above
         chart(figures.fig_compare(table), "compare_chart",
               context=report.compare_context(current, table))

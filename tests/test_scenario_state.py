@@ -305,3 +305,34 @@ def test_a_market_list_home_cannot_show_is_kept_until_home_picks_other_names():
     assert notice.startswith("The Market page's list also holds MSFT:") and "<b>" not in notice
     assert scenario_state.market_only_notice(kept, ["NVDA"]) == ""
     assert scenario_state.market_only_notice(["ORCL"], None) == ""
+
+
+def test_a_saved_scenario_named_current_keeps_apart_from_the_current_one():
+    """Test that "Current", the name the comparison gives the scenario on screen, is never a
+    saved name: a save named "Current" merged with it (one legend entry, a zigzag line)."""
+    moved = replace(settings.default_scenario(), tranche_gw=10.0)
+    saved = scenario_state.save_scenario([], scenario_state.CURRENT_NAME, moved)
+    assert [name for name, _ in saved] == [f"{scenario_state.CURRENT_NAME} (2)"]
+    table = scenario_state.compare_table(
+        [*saved, (scenario_state.CURRENT_NAME, settings.default_scenario())])
+    assert table.groupby("Scenario").size().tolist() == [12, 12]
+
+
+def test_a_negative_tranche_growth_reads_as_one_sign():
+    """Test the unnamed save's name for a shrinking tranche: "Tranches -10%", not "+-10%"."""
+    shrinking = replace(settings.default_scenario(), tranche_growth_pct=-10.0)
+    assert scenario_state.changes_name(shrinking) == "Tranches -10%"
+    growing = replace(settings.default_scenario(), tranche_growth_pct=10.0)
+    assert scenario_state.changes_name(growing) == "Tranches +10%"
+
+
+def test_the_scenario_line_names_every_setting_moved_from_its_default():
+    """Test that the exports' parameter line shows the start level and the tranche growth when
+    they are set: without them, two different scenarios exported the same line."""
+    default = settings.default_scenario()
+    line = scenario_state.scenario_summary(default)
+    assert "at start" not in line and "per tranche" not in line
+    moved = replace(default, demand_start_gw=100.0, tranche_growth_pct=-5.0)
+    moved_line = scenario_state.scenario_summary(moved)
+    assert moved_line != line
+    assert "100 GW at start" in moved_line and "-5% per tranche" in moved_line
