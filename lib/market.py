@@ -329,8 +329,12 @@ def stats_with_origin(stats: pd.DataFrame, provenance: dict) -> pd.DataFrame:
 
 
 def weekly_closes(wide: pd.DataFrame) -> pd.DataFrame:
-    """Last close of each week (weeks ending Friday): enough detail for a multi-year axis."""
-    return wide.resample("W-FRI").last()
+    """Last close of each week (weeks ending Friday): enough detail for a multi-year axis. The
+    last week is dated by the table's last day, not by a Friday after the data end."""
+    weekly = wide.resample("W-FRI").last()
+    if len(weekly):
+        weekly.index = weekly.index.where(weekly.index <= wide.index.max(), wide.index.max())
+    return weekly
 
 
 def day_moves(frame: pd.DataFrame, symbols: list[str], day: date) -> list[DayMove]:

@@ -166,7 +166,7 @@ def collision_market(frame: pd.DataFrame, symbols: list[str], start_year: int,
                      end_year: int) -> CollisionMarket:
     """Weekly rebased closes, events and the crash label for the horizon's years."""
     start, end = date(start_year, 1, 1), date(end_year, 12, 31)
-    daily = market.wide_closes(frame, start=start)
+    daily = market.wide_closes(frame, start=start, end=end)
     values = market.rebase(market.weekly_closes(daily)).dropna(axis=1, how="all")
     shown = events.chart_events(events.load_events(), symbols, start, end)
     return CollisionMarket(values, events.with_price_check(shown, frame),

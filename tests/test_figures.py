@@ -364,3 +364,28 @@ def test_each_request_point_gives_its_date_and_the_data_centre_share_where_known
             assert text.endswith(f"<br>Of which data centres: {share:.0f}%")
     rows = figure_data.figure_data_frame(fig)
     assert rows["Hover text"].str.contains("Of which data centres: 70%").any()
+
+
+def test_the_home_chart_holds_no_price_after_the_horizon():
+    """Test that a horizon ending in 2025 gives the home chart (and so its CSV) no price after
+    31 Dec 2025: the weeks after it were plotted outside the x range, and exported."""
+    from lib import figure_data, report
+
+    symbols = ["^IXIC", "ORCL", "AVGO", "ALAB"]
+    part = report.collision_market(load_snapshot(symbols), symbols, 2024, 2025)
+    short = replace(settings.default_scenario(), end_year=2025)
+    fig = report.collision_figure(part, grid_model.build_gap_table(short), None)
+    rows = figure_data.figure_data_frame(fig)
+    prices = rows[rows["Trace"].isin(symbols)]
+    assert set(prices["Trace"]) == set(symbols)
+    assert pd.to_datetime(prices["X"]).max() == pd.Timestamp("2025-12-31")  # the last close
+
+
+def test_weekly_closes_date_the_last_week_by_its_last_trading_day():
+    """Test that a series ending on a Wednesday has its last weekly point on that day, not on
+    the Friday after it, beyond the data."""
+    days = pd.to_datetime(["2025-12-22", "2025-12-26", "2025-12-29", "2025-12-31"])
+    wide = pd.DataFrame({"X": [1.0, 2.0, 3.0, 4.0]}, index=days)
+    weekly = market.weekly_closes(wide)
+    assert list(weekly.index) == [pd.Timestamp("2025-12-26"), pd.Timestamp("2025-12-31")]
+    assert weekly["X"].tolist() == [2.0, 4.0]
