@@ -205,7 +205,8 @@ def get_prices(
 
     offline=True reads the snapshot only and never calls ``download``. Online: one batched
     download of at most LIVE_TIMEOUT_S seconds (skipped while ``breaker`` remembers a failure);
-    live rows are cached; each symbol it did not deliver falls back on its own. Dates: start
+    live rows are cached; each symbol it did not deliver falls back on its own, as does one
+    it delivered only in part (starting well after a stored copy), which is not cached. Dates: start
     inclusive (default DEFAULT_START), end exclusive (default none). Never raises for bad
     symbols, network trouble or damaged files: those become "missing" rows and notices.
     """
@@ -221,8 +222,10 @@ def get_prices(
         wanted = [s for s in keys.values() if s]
         live, failure = _live_step(wanted, req, download, breaker or LIVE_BREAKER, notices)
         req = replace(req, failure=failure)
-        _save_live(live, req, notices)
     picks = {key: _pick(key, symbol, live, req, notices) for key, symbol in keys.items()}
+    # only what is shown as live is cached: a partial download must not replace a longer copy
+    _save_live({s: rows for s, rows in live.items() if s in picks and
+                picks[s][1].origin == "live"}, req, notices)
     frame = check_prices(concat_prices(rows for rows, _ in picks.values()))
     provenance = {key: prov for key, (_, prov) in picks.items()}
     return PriceResult(frame, provenance, tuple(dict.fromkeys(notices)))
@@ -305,12 +308,18 @@ def _pick(key: str, symbol: str | None, live: dict, req: _Request, notices: list
         detail = f"{YAHOO_SOURCE}, fetched {req.now:%Y-%m-%d %H:%M} UTC"
         found = _found(symbol, _window(live[symbol], req.start, req.end), "live", req.now, detail)
         if found:
-            return found
-    sources = (_from_snapshot,) if req.offline else (_from_cache, _from_snapshot)
+            # a damaged stored copy is not news while the live one is shown (and replaces it)
+            longer = _starting_earlier(found, _stored_copies(symbol, req, []))
+            if longer is None:
+                return found
+            notices.append(f"Yahoo Finance sent {symbol}'s prices only from "
+                           f"{found[0]['Date'].iloc[0]:%-d %b %Y}; showing its "
+                           f"{longer[1].origin} copy, which starts earlier.")
+            return longer
     said = len(notices)
     # the stored copy that reaches furthest: a cache fetched weeks ago must not hide a newer
     # bundled snapshot (an equal date keeps the cache, a live copy)
-    copies = [found for source in sources if (found := source(symbol, req, notices))]
+    copies = _stored_copies(symbol, req, notices)
     if copies:
         found = max(copies, key=lambda copy: copy[1].as_of)  # the first of equals
         if not req.offline and req.failure is None:
@@ -324,6 +333,27 @@ def _pick(key: str, symbol: str | None, live: dict, req: _Request, notices: list
     else:
         notices.append(f"No data for {symbol!r}: {reason}.")
     return empty_prices(), Provenance(symbol, "missing", None, None, reason)
+
+
+def _stored_copies(symbol: str, req: _Request, notices: list[str]) -> list:
+    """(rows, Provenance) of each stored copy that has rows in the window: the cache (online
+    only), then the snapshot; a damaged copy is left out with a notice."""
+    sources = (_from_snapshot,) if req.offline else (_from_cache, _from_snapshot)
+    return [found for source in sources if (found := source(symbol, req, notices))]
+
+
+PARTIAL_AFTER_DAYS = 5  # a live series starting this much later than a stored one is partial
+
+
+def _starting_earlier(live, copies):
+    """The stored copy (the one reaching furthest) when the live series starts more than
+    PARTIAL_AFTER_DAYS after one of them in the same window: a partial download. Else None."""
+    if not live or not copies:
+        return None
+    first = min(rows["Date"].iloc[0] for rows, _ in copies)
+    if live[0]["Date"].iloc[0] - first <= pd.Timedelta(days=PARTIAL_AFTER_DAYS):
+        return None
+    return max(copies, key=lambda copy: copy[1].as_of)
 
 
 def _found(symbol, rows, origin, fetched_at, detail):

@@ -436,3 +436,21 @@ def test_a_damaged_snapshot_with_no_other_copy_gets_one_message(tmp_path):
     assert about_orcl == ["The bundled snapshot for ORCL failed its checksum and was not used; "
                           "there is no other copy of ORCL to show."]
     assert result.provenance["ORCL"].origin == "missing"
+
+
+def test_a_live_download_with_only_recent_days_neither_replaces_nor_overwrites_history(tmp_path):
+    """Test that a download holding only a symbol's last days (a partial answer) does not
+    stand in for the whole series, nor overwrite a cached copy that reaches back further: the
+    chart kept 3 days of ORCL and the cache lost its history. The longer copy is shown, and the
+    notice says why."""
+    online(CORE, StandIn(ys.download_frame(CORE, START, END)), cache_dir=tmp_path)
+    full = len(snapshot_closes("ORCL"))
+    partial = ys.download_frame(["ORCL"], "2025-12-17", END)
+    result = online(["ORCL"], StandIn(partial), cache_dir=tmp_path)
+    assert result.provenance["ORCL"].origin == "cached"
+    assert len(result.frame) == full
+    assert result.notices == ("Yahoo Finance sent ORCL's prices only from 17 Dec 2025; showing "
+                              "its cached copy, which starts earlier.",)
+    again = get_prices(["ORCL"], offline=False, start=START, end=END, cache_dir=tmp_path,
+                       download=StandIn(error=YFRateLimitError()), now=datetime.now(UTC))
+    assert len(again.frame) == full  # the cache kept its history
