@@ -55,8 +55,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "demand_start_gw", "Large load at start (GW)", "Demand", 0.0, (0.0, 250.0), 1.0,
-        "New large (AI/data-centre) load already running in January 2024, when the model "
-        "starts, on top of the grid as it was then. Default 0: demand is measured as new load.",
+        "Large (AI/data-centre) load the straight line starts from in January 2024, when the "
+        "model starts, on top of the grid as it was then; like the growth, it is scaled by the "
+        "realisation rate. Default 0: demand is measured as new load since then.",
         ASSUMPTION,
         "The model counts only new large load on top of the January 2024 grid: load already "
         "connected then is served by the existing fleet and is in neither demand nor supply. "
@@ -167,7 +168,8 @@ SETTINGS: tuple[Setting, ...] = (
         "start_year", "Start year", "Horizon", 2024, (2020, 2030), 1,
         "The horizon (the window the chart, numbers and downloads cover) starts in January of "
         "this year. The model runs on the calendar from January 2024, so a later start shows a "
-        "later part of the same scenario; before 2024 there is no new load and no tranche.",
+        "later part of the same scenario; before 2024 the line holds its start level (0 by "
+        "default) and no tranche arrives.",
         ASSUMPTION,
         "2024 is the year of the earliest queue snapshot in data/grid (56 GW, Sept 2024, "
         "ercot_large_load_queue:1), before the queue took off.",
