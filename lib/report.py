@@ -126,7 +126,8 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
         "## Headline numbers",
         f"- First shortfall: {first}",
         f"- Peak shortfall: {summary.peak_shortfall_gw:,.1f} GW",
-        f"- Unserved energy to {scenario.end_year}: {summary.unserved_twh:,.0f} TWh",
+        f"- Unserved energy Jan {scenario.start_year} to Dec {scenario.end_year}: "
+        f"{summary.unserved_twh:,.0f} TWh",
         f"- Share of expected load powered in 2030: {share}",
         "",
         grid_facts.shortfall_meaning(),

@@ -379,8 +379,11 @@ def first_tranche_sentence(s: grid_model.Scenario) -> str:
     first = tranches.iloc[0]
     size = f"The first tranche ({first['Tranche (GW)']:g} GW)"
     if s.lead_time_years <= 0:
+        at_start = s.headroom_gw + tranches.loc[tranches["Energised"] == first["Energised"],
+                                                "Tranche (GW)"].sum()
         return (f"{size} energises as it is decided, in {first['Decided']:%b %Y}, with no lead "
-                f"time; firm supply starts from the {headroom}.")
+                f"time: firm supply is the {headroom} plus this tranche from the start "
+                f"({at_start:g} GW).")
     after = " (after the horizon ends)" if first["Energised"].year > s.end_year else ""
     return (f"{size}, decided in {first['Decided']:%b %Y}, energises in "
             f"{first['Energised']:%b %Y}{after} after the {s.lead_time_years:g}-year lead time; "

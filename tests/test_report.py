@@ -56,6 +56,8 @@ def test_summary_states_the_headline_numbers_and_the_crash_moves():
     assert "ALAB to 15 May 2026 (snapshot)" in summary
     assert "not a forecast of blackouts" in summary  # what a shortfall means travels too
     assert "energises in Jan 2028 after the 4-year lead time" in summary  # and when supply comes
+    # the sum runs over the horizon, not from the model's start (as the first shortfall does)
+    assert f"Unserved energy Jan 2024 to Dec 2035: {numbers.unserved_twh:,.0f} TWh" in summary
 
 
 def test_with_nothing_saved_the_report_leaves_out_the_comparison():

@@ -261,8 +261,8 @@ def test_the_first_tranche_sentence_says_when_new_supply_arrives():
         "firm supply is the 13.5 GW headroom.")
     at_once = replace(default, lead_time_years=0.0)
     assert scenario_state.first_tranche_sentence(at_once) == (
-        "The first tranche (6.5 GW) energises as it is decided, in Jan 2024, with no lead time; "
-        "firm supply starts from the 13.5 GW headroom.")
+        "The first tranche (6.5 GW) energises as it is decided, in Jan 2024, with no lead time: "
+        "firm supply is the 13.5 GW headroom plus this tranche from the start (20 GW).")
 
 
 def test_tidy_symbols_writes_a_links_symbols_as_the_lists_do():
