@@ -7,8 +7,8 @@ launch fails (no browser, a broken binary), the thread dies while `is_running()`
 every later `calc_fig_sync` blocks forever on its queue. Here the launch is awaited with a
 timeout and every failure becomes `ExportUnavailable`. Nothing is ever downloaded.
 
-The tidy CSV lives in lib/figure_data.py and the report zip in lib/report_archive.py; their
-public names are re-exported here so callers keep using `export.X`.
+The tidy CSV of a figure lives in lib/figure_data.py and the report zip in
+lib/report_archive.py.
 """
 
 from __future__ import annotations

@@ -308,7 +308,8 @@ def _coerce(setting: Setting, raw: object) -> tuple[float, str]:
     low, high = setting.bounds
     used = _typed(setting, min(max(value, low), high))
     if used != value:
-        why = "is not a whole number" if low <= value <= high else f"is outside {low}-{high}"
+        why = ("is not a whole number" if low <= value <= high
+               else f"is outside {_compact(low)} to {_compact(high)}")
         return used, f"{setting.label}: {value:g} {why}; using {used:g}."
     return used, ""
 

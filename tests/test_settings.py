@@ -289,3 +289,10 @@ def test_the_tranche_default_cites_the_rows_it_adds_up():
     parts = [fact(fact_id).value for fact_id in cited[:2]]
     assert sum(parts) == tranche.default == 6.5
     assert "ercot_generation_additions:17" in cited  # the total it is the firm part of
+
+
+def test_a_value_beyond_the_bounds_is_named_with_the_bounds_in_words():
+    """Test the notice for an out-of-range value: "is outside -50 to 100", not the run-together
+    "is outside -50.0-100.0"."""
+    _, notices = scenario_from_mapping({"tranche_growth_pct": "500"})
+    assert notices == ["Tranche growth (% per tranche): 500 is outside -50 to 100; using 100."]
