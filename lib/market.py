@@ -171,14 +171,15 @@ def series_stats(closes: pd.Series) -> dict[str, object]:
     trough = dd.idxmin()
     peak = s.loc[:trough].idxmax()
     worst = daily_pct.idxmin()
+    fell, had_drawdown = daily_pct.min() < 0, dd.min() < 0  # a range that only rose has neither
     return {
         "Return (%)": (s.iloc[-1] / s.iloc[0] - 1.0) * 100.0,
         "Max drawdown (%)": float(dd.min()),
-        "Drawdown peak date": peak.date(),
-        "Trough date": trough.date(),
+        "Drawdown peak date": peak.date() if had_drawdown else None,
+        "Trough date": trough.date() if had_drawdown else None,
         "Volatility (% a year)": float(daily_pct.std() * np.sqrt(TRADING_DAYS_PER_YEAR)),
-        "Worst day (%)": float(daily_pct.min()),
-        "Worst day date": worst.date(),
+        "Worst day (%)": float(daily_pct.min()) if fell else float("nan"),
+        "Worst day date": worst.date() if fell else None,
         LAST_CLOSE: float(s.iloc[-1]),
         "First date": s.index[0].date(),
         "Last date": s.index[-1].date(),

@@ -1,5 +1,6 @@
 """Market analytics checked against hand-computed values from the real snapshot."""
 
+import math
 from datetime import date
 
 import numpy as np
@@ -188,3 +189,17 @@ def test_every_numeric_statistic_names_its_unit():
     stats = market.series_stats(load_snapshot(["ORCL"]).set_index("Date")["Close"])
     numeric = [name for name, value in stats.items() if isinstance(value, float)]
     assert numeric and all("(" in name for name in numeric), numeric
+
+
+def test_a_range_without_a_fall_has_no_worst_day_and_no_drawdown_dates():
+    """Test a series that only rises: "Worst day" is blank (it showed the smallest gain as the
+    largest fall), and a 0% drawdown names no peak and trough dates (it named the first day)."""
+    days = pd.to_datetime(["2025-12-08", "2025-12-09", "2025-12-10"])
+    stats = market.series_stats(pd.Series([100.0, 101.0, 103.0], index=days))
+    assert stats["Max drawdown (%)"] == 0.0
+    assert stats["Drawdown peak date"] is None and stats["Trough date"] is None
+    assert math.isnan(stats["Worst day (%)"]) and stats["Worst day date"] is None
+    falling = market.series_stats(pd.Series([100.0, 98.0, 99.0], index=days))
+    assert falling["Worst day (%)"] == pytest.approx(-2.0)
+    assert falling["Worst day date"] == date(2025, 12, 9)
+    assert falling["Drawdown peak date"] == date(2025, 12, 8)
