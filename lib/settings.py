@@ -203,8 +203,9 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             Preset(
                 "Queue as filed",
                 "Every GW in ERCOT's large-load queue (more than 233 GW at the Dec 2025 board) "
-                "energises on the requested date: the market's straight line, no haircut, kept "
-                "at the same pace after 2030.",
+                "energises on the requested date: the market's straight line, no haircut, at "
+                "232.8 GW by Jan 2030 (38.8 GW a year, the slider's step nearest 233 / 6) and at "
+                "the same pace after.",
                 MappingProxyType({"realisation_pct": 100.0, "arrival_delay_months": 0.0}),
                 ("ercot_large_load_queue:13", "ercot_large_load_queue:11"),
             ),

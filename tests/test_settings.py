@@ -296,3 +296,12 @@ def test_a_value_beyond_the_bounds_is_named_with_the_bounds_in_words():
     "is outside -50.0-100.0"."""
     _, notices = scenario_from_mapping({"tranche_growth_pct": "500"})
     assert notices == ["Tranche growth (% per tranche): 500 is outside -50 to 100; using 100."]
+
+
+def test_the_queue_preset_quotes_the_level_its_line_reaches_in_2030():
+    """Test that "Queue as filed" states the GW its straight line reaches in January 2030 (it
+    said "more than 233 GW" for a line that reaches 232.8 GW)."""
+    preset = PRESETS["Queue as filed"]
+    gap = build_gap_table(preset_scenario(preset.name)).set_index("Month")
+    reached = gap.loc["2030-01-01", "Demand (GW)"]
+    assert f"{reached:.1f} GW by Jan 2030" in preset.explanation
