@@ -22,12 +22,16 @@ def slugify(name: str) -> str:
 
 
 def _unique_slugs(names: Sequence[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """One file name per figure name: a repeat gets -2, -3... past any name already taken."""
+    taken: set[str] = set()
     slugs = []
     for name in names:
-        slug = slugify(name)
-        seen[slug] = seen.get(slug, 0) + 1
-        slugs.append(slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+        slug, n = (base := slugify(name)), 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        slugs.append(slug)
     return slugs
 
 

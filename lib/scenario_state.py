@@ -72,7 +72,8 @@ def _iso_dates(values: str | Sequence[str]) -> bool:
     if not 1 <= len(items) <= 2:
         return False
     try:
-        return all(len(v) == 10 and date.fromisoformat(v) for v in items)
+        return all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v, re.ASCII) and date.fromisoformat(v)
+                   for v in items)
     except ValueError:
         return False
 

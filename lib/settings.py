@@ -273,8 +273,12 @@ def _as_number(raw: object) -> tuple[float | None, str]:
     if isinstance(raw, str):
         if len(raw) > MAX_PARAM_CHARS:
             return None, f"is {len(raw)} characters long, not a number"
+        text = raw.strip()
+        # float() also reads "1_0" and non-ASCII digits ("４"): not how a number is written
+        if not text.isascii() or "_" in text:
+            return None, "is not a number"
         try:
-            raw = float(raw.strip())
+            raw = float(text)
         except ValueError:
             return None, "is not a number"
     try:
@@ -283,7 +287,7 @@ def _as_number(raw: object) -> tuple[float | None, str]:
         return None, "is too large"
     if not math.isfinite(value):
         return None, "is not a finite number"
-    return value, ""
+    return value + 0.0, ""  # -0.0 becomes 0.0
 
 
 def link_problem(setting: Setting, raw: object) -> str:

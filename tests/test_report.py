@@ -242,3 +242,12 @@ def test_the_reports_market_chart_is_the_market_pages_at_one_year():
     assert ctx == page_ctx
     assert figure_data.figure_data_csv(fig) == figure_data.figure_data_csv(page_fig)
     assert "Hover text" in figure_data.figure_data_frame(fig).columns
+
+
+def test_file_names_in_the_report_never_repeat():
+    """Test that names whose slugs collide with a numbered slug still get distinct files
+    ("a", "a", "a-2" gave "a-2" twice: one CSV overwrote the other)."""
+    from lib.report_archive import _unique_slugs
+
+    slugs = _unique_slugs(["a", "a", "a-2", "A"])
+    assert len(set(slugs)) == 4

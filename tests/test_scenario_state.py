@@ -336,3 +336,15 @@ def test_the_scenario_line_names_every_setting_moved_from_its_default():
     moved_line = scenario_state.scenario_summary(moved)
     assert moved_line != line
     assert "100 GW at start" in moved_line and "-5% per tranche" in moved_line
+
+
+def test_a_link_number_must_be_written_in_plain_ascii_and_a_date_as_yyyy_mm_dd():
+    """Test link values Python would read but a person would not write: "1_0" (10), full-width
+    digits, an ISO week date for a day; "-0" holds the slider's 0, not a "-0" legend name."""
+    drop = scenario_state.check_link({"tranche_gw": "1_0", "lead_time_years": "４",
+                                      "custom_range": "2025-W50-5"}).drop
+    assert set(drop) == {"tranche_gw", "lead_time_years", "custom_range"}
+    assert scenario_state.check_link({"custom_range": ["2025-12-01", "2025-12-31"]}).drop == ()
+    zero = scenario_state.linked_settings({"tranche_growth_pct": "-0"})
+    assert zero == {"tranche_growth_pct": 0.0}
+    assert str(zero["tranche_growth_pct"]) == "0.0"
