@@ -117,6 +117,14 @@ def linked_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
     return [s for s in dict.fromkeys(items) if s in HOME_SYMBOLS][:MAX_SYMBOLS]
 
 
+def linked_market_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
+    """A link's symbols as the Market list takes them: any valid symbol, written as the lists
+    write them, once each, at most MAX_SYMBOLS; [] when it names none."""
+    values = params.get("symbols", [])
+    items = [values] if isinstance(values, str) else list(values)
+    return list(dict.fromkeys(prices.clean_symbols(items)[0]))[:MAX_SYMBOLS]
+
+
 def tidy_symbols(values: Sequence[str]) -> list[str] | None:
     """A link's symbols as the symbol lists write them (upper case, trimmed, each once, without
     entries that cannot be symbols), when that differs from the link; None when there is

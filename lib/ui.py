@@ -572,12 +572,14 @@ def _restore_settings() -> None:
     into the address bar: a page without those widgets would not write them back, and the
     entry would lose them for good (Back to /market?tranche_gw=9 left /market)."""
     query = (st.session_state.get(HISTORY_KEY) or {}).get("restore") or ""
-    _show_in_address_bar(_put_on_widgets(parse_qs(query.lstrip("?"))))
+    on_market = st.session_state.get(PAGE_KEY) == MARKET_PAGE
+    _show_in_address_bar(_put_on_widgets(parse_qs(query.lstrip("?")), market=on_market))
 
 
-def _put_on_widgets(params: dict[str, list[str]]) -> list[str]:
+def _put_on_widgets(params: dict[str, list[str]], market: bool = False) -> list[str]:
     """A link's settings the link check accepts, the Market range and view it offers, and AI
-    names when the home list offers them all, on their widgets' keys. Returns the keys set."""
+    names when the home list offers them all (or, given `market`, any names the Market list
+    takes: a Back entry of the Market page), on their widgets' keys. Returns the keys set."""
     state = st.session_state
     named = scenario_state.linked_settings(params)
     for name, value in named.items():
@@ -585,7 +587,11 @@ def _put_on_widgets(params: dict[str, list[str]]) -> list[str]:
     view = scenario_state.linked_view(params)
     state.update(view)
     keys = [*named, *view]
-    if scenario_state.carries_symbols(params.get("symbols", [])):
+    symbols = params.get("symbols", [])
+    if market and scenario_state.market_only(symbols):
+        state["symbols"] = scenario_state.linked_market_symbols(params)
+        keys.append("symbols")
+    elif scenario_state.carries_symbols(symbols):
         state["symbols"] = scenario_state.linked_symbols(params)
         keys.append("symbols")
     return keys

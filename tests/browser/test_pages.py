@@ -303,6 +303,23 @@ def test_back_after_a_page_switch_reopens_the_scenario_left_behind(app_server, p
     assert_no_error(page)
 
 
+def test_back_onto_market_brings_back_names_the_home_list_does_not_offer(app_server, page):
+    """Test Market (with VST, which only the Market list offers) -> home -> Back: the Market
+    entry's names come back, as home's notice says they stay on the Market page (Back showed
+    the default four and a bare /market)."""
+    open_settled(page, app_server, "market?symbols=ORCL&symbols=VST")
+    assert {"ORCL", "VST"} <= {t.get("name") for t in plotly_data(page, 0)}
+    settle_after(page, page.get_by_role("link", name="AI vs the grid", exact=True).click)
+    page.go_back()
+    page.wait_for_function("() => location.pathname === '/market' && "
+                           "location.search.includes('symbols=VST')")
+    page.wait_for_function("() => (document.querySelector('.js-plotly-plot')?.data || [])"
+                           ".some((t) => t.name === 'VST')")
+    settle(page)
+    assert {"ORCL", "VST"} <= {t.get("name") for t in plotly_data(page, 0)}
+    assert_no_error(page)
+
+
 def test_a_shared_links_settings_and_names_stay_on_a_page_switch(app_server, page):
     """Test that a link's settings and AI names stay in the page and the address bar across
     page switches (/?tranche_gw=9 -> Grid showed the default 6.5 GW: Streamlit drops a value a
