@@ -12,7 +12,7 @@ from functools import lru_cache
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import bridge, events, figures, grid_facts, grid_model, market, scenario_state
+from lib import bridge, events, figures, grid_facts, grid_model, market, scenario_state, settings
 from lib.bridge import share_text
 from lib.export import FigureContext
 from lib.market import DayMove
@@ -106,10 +106,41 @@ def _share(pct: float) -> str:
     return share_text(pct).removesuffix("%")
 
 
+def _md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell and a link's label."""
+    return str(text).replace("|", "/").replace("[", "(").replace("]", ")")
+
+
+def settings_source_lines(scenario: grid_model.Scenario) -> list[str]:
+    """Each setting's value, its default and the fact behind the default (ID, title, URL) or
+    "assumption", as a Markdown table: the report alone traces every input."""
+    lines = ["| Setting | Value | Default | Source of the default |", "|---|---:|---:|---|"]
+    for s in settings.SETTINGS:
+        if s.source_id == settings.ASSUMPTION:
+            source = "assumption"
+        else:
+            found = grid_facts.fact(s.source_id)
+            source = f"{s.source_id}, [{_md_cell(found.title)}]({found.url})"
+        lines.append(f"| {s.label} | {getattr(scenario, s.name):g} | {s.default:g} | {source} |")
+    return lines
+
+
+def _saved_lines(saved: list) -> list[str]:
+    if not saved:
+        return []
+    return ["## Saved scenarios in the comparison",
+            *[f"- {name} ({scenario_state.matching_preset(s) or 'custom'}): "
+              f"{scenario_state.scenario_summary(s)}." for name, s in saved], ""]
+
+
 def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSummary,
                      bridge: pd.DataFrame, moves: list[DayMove], as_of: str,
-                     made_on: date) -> str:
-    """A short Markdown summary: scenario, headline numbers, the 12 Dec 2025 moves, sources."""
+                     made_on: date, saved: list | None = None) -> str:
+    """A short Markdown summary: scenario, each setting's source, headline numbers, saved
+    scenarios, the 12 Dec 2025 moves, sources."""
+    preset = scenario_state.matching_preset(scenario)
+    preset_sources = (f" (sources of its values: {', '.join(settings.PRESETS[preset].source_ids)})"
+                      if preset and settings.PRESETS[preset].source_ids else "")
     first = f"{summary.first_shortfall:%B %Y}" if summary.first_shortfall is not None else "none"
     share = (share_text(summary.share_2030_pct)
              if summary.share_2030_pct is not None else "n/a")
@@ -120,8 +151,11 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
         "",
         "## Scenario",
         f"{scenario_state.scenario_summary(scenario)}.",
-        f"Preset: {scenario_state.matching_preset(scenario) or 'custom'}.",
+        f"Preset: {preset or 'custom'}{preset_sources}.",
         scenario_state.first_tranche_sentence(scenario),
+        "",
+        "## Settings and their sources",
+        *settings_source_lines(scenario),
         "",
         "## Headline numbers",
         f"- First shortfall: {first}",
@@ -140,6 +174,7 @@ def summary_markdown(scenario: grid_model.Scenario, summary: grid_model.GapSumma
           powered, share in bridge[["Year", "Expected demand (GW)", "Powered (GW)",
                                     "Powered share (%)"]].itertuples(index=False)],
         "",
+        *_saved_lines(saved or []),
         "## Friday 12 December 2025, close to close",
         *[f"- {m.symbol}: {m.change_pct:+.2f}% ({market.change_text(m)}), "
           f"{market.close_label(m.symbol)} {m.close:,.2f} {market.price_unit(m.symbol)}"
@@ -228,4 +263,4 @@ def report_items(
                          compare_context(scenario, compared)))
     moves = market.day_moves(frame, symbols, events.CRASH_DAY)
     table = bridge.bridge_table(yearly)
-    return items, summary_markdown(scenario, summary, table, moves, as_of, made_on)
+    return items, summary_markdown(scenario, summary, table, moves, as_of, made_on, saved)

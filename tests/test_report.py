@@ -86,8 +86,11 @@ def test_summary_page_draws_the_yearly_table_as_a_table():
     data, _ = report_archive.build_report_zip(items, summary, images=False)
     page = zipfile.ZipFile(io.BytesIO(data)).read("summary.html").decode()
     assert "|---" not in page and "| Year |" not in page
-    assert ">Year</th>" in page and page.count("<tr>") == 1 + len(range(2024, 2036))
+    # the year table, and the settings table with their sources (a header row each)
+    assert ">Year</th>" in page
+    assert page.count("<tr>") == 1 + len(range(2024, 2036)) + 1 + len(settings.SETTINGS)
     assert '<td style="text-align:right">2030</td>' in page
+    assert f'<a href="{grid_facts.fact("ercot_large_load_queue:13").url}">' in page
 
 
 def test_the_markdown_table_converter_escapes_cells_and_keeps_other_blocks():
@@ -251,3 +254,31 @@ def test_file_names_in_the_report_never_repeat():
 
     slugs = _unique_slugs(["a", "a", "a-2", "A"])
     assert len(set(slugs)) == 4
+
+
+def test_summary_traces_every_setting_to_its_source_or_calls_it_an_assumption():
+    """Test that the report alone says where each input comes from: every setting with its
+    value, default and the fact (ID and URL) behind the default, or "assumption" (the report
+    gave the parameters bare, and pointed only at the app's Sources page)."""
+    _, summary = _items()
+    assert "## Settings and their sources" in summary
+    for s in settings.SETTINGS:
+        row = next(line for line in summary.splitlines() if line.startswith(f"| {s.label} |"))
+        if s.source_id == settings.ASSUMPTION:
+            assert row.endswith("| assumption |")
+        else:
+            assert s.source_id in row and grid_facts.fact(s.source_id).url in row
+
+
+def test_summary_states_each_saved_scenarios_settings():
+    """Test that a saved scenario in the comparison is described by its settings (the report
+    named it only, with yearly results)."""
+    result = get_prices(["^IXIC"], offline=True)
+    bull = settings.preset_scenario("Queue as filed")
+    _, summary = report.report_items(result.frame, result.provenance,
+                                     settings.default_scenario(), [("Bull queue", bull)],
+                                     date(2026, 11, 26))
+    assert "## Saved scenarios in the comparison" in summary
+    assert f"- Bull queue (Queue as filed): {scenario_state.scenario_summary(bull)}." in summary
+    _, alone = _items()
+    assert "## Saved scenarios" not in alone
