@@ -334,10 +334,15 @@ def headline_metrics(summary, scenario: Scenario) -> None:
     row = st.container(horizontal=True, gap="medium")  # one element where columns made five
     _first_shortfall_metric(row, summary)
     peak_month = summary.peak_shortfall_month
+    # the peak's month and the sum's window under the numbers: both move with the horizon
     row.metric("Peak shortfall (GW)", f"{summary.peak_shortfall_gw:,.1f}",
+               delta=f"in {peak_month:%b %Y}" if peak_month is not None else None,
+               delta_color="off", delta_arrow="off",
                help="Largest monthly gap between demand and supply"
                + (f", in {peak_month:%b %Y}." if peak_month is not None else "."))
     row.metric("Unserved (TWh)", f"{summary.unserved_twh:,.0f}",
+               delta=f"Jan {scenario.start_year} – Dec {scenario.end_year}", delta_color="off",
+               delta_arrow="off",
                help=f"Energy the expected demand cannot get over the horizon, Jan "
                     f"{scenario.start_year} to Dec {scenario.end_year}: the sum over months of "
                     "shortfall × hours × load factor.")

@@ -26,6 +26,10 @@ def test_default_metrics_match_the_model():
     assert metric(at, "Unserved (TWh)") == f"{summary.unserved_twh:,.0f}"
     [unserved] = [m for m in at.metric if m.label == "Unserved (TWh)"]
     assert "Jan 2024 to Dec 2035" in unserved.help
+    # the window and the peak's month show under the numbers, not only on hover
+    assert unserved.delta == "Jan 2024 – Dec 2035"
+    [peak] = [m for m in at.metric if m.label == "Peak shortfall (GW)"]
+    assert peak.delta == f"in {summary.peak_shortfall_month:%b %Y}"
     assert "Realistic realisation" in texts(at)
 
 
