@@ -373,6 +373,19 @@ def past_peaks_note(folder: Path = GRID_DIR) -> str:
             "in the past is the straight line's, not one the grid has had.")
 
 
+RECENT_ADDITION_FACTS = ("ercot_generation_additions:18", "ercot_generation_additions:20")
+
+
+def recent_additions_note(folder: Path = GRID_DIR) -> str:
+    """What the default headroom leaves out: the firm capacity energised since summer 2025
+    (storage + gas), which the model's supply does not show until its first tranche."""
+    added = sum(fact(fact_id, folder).value or 0.0 for fact_id in RECENT_ADDITION_FACTS)
+    return (f"Firm capacity energised from summer 2025 to June 2026 (about {added:g} GW of "
+            f"storage and gas, facts {', '.join(RECENT_ADDITION_FACTS)}) is not in the default "
+            "headroom, so 2026–2027 show little new supply until the first tranche: raise the "
+            "headroom to count it.")
+
+
 PAST_MONTH_NOTE = "Past: not a measured gap"  # short: it fits a card's width
 
 

@@ -8,6 +8,7 @@ from lib import (
     bridge,
     events,
     figures,
+    grid_facts,
     grid_model,
     market,
     prices,
@@ -60,6 +61,7 @@ def scenario_view() -> None:
                                         scenario_state.scenario_summary(scenario)))
 
     st.subheader("The bridge: how much of the straight line can be powered")
+    st.caption(grid_facts.recent_additions_note())
     row = st.container(horizontal=True, gap="large")  # the table wraps under a narrow chart
     ui.chart(figures.fig_bridge(yearly), "bridge_chart", row.container(width="stretch"),
              context=report.model_context(report.BRIDGE_TITLE, scenario))

@@ -39,7 +39,9 @@ def years() -> None:
     if ui.kept_widget(st.toggle, "Show the numbers year by year", "grid_show_years", False):
         yearly = grid_model.yearly_table(grid_model.build_gap_table(ui.current_scenario()))
         st.caption("GW columns are averages over each year's hours (the headline peak "
-                   "shortfall is the largest single month); unserved energy is the year's sum.")
+                   "shortfall is the largest single month; a year's mean shortfall is not the "
+                   "difference of its means when some months have none); unserved energy is "
+                   f"the year's sum. {grid_facts.recent_additions_note()}")
         ui.data_grid(yearly, column_config=ui.YEAR_COLUMN_CONFIG,
                      height=ui.all_rows_height(yearly))
         st.download_button("Download CSV", lambda: yearly.to_csv(index=False),

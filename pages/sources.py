@@ -21,12 +21,11 @@ st.markdown(
     "- **Shortfall (GW)** = max(0, demand − supply), month by month. "
     + grid_facts.shortfall_meaning() + " " + grid_facts.past_peaks_note() + "\n"
     "- **Unserved energy (TWh)** = shortfall × hours in the month × load factor ÷ 1000.\n"
-    "- **Powered share (%)** = served energy ÷ expected energy × 100 over a year.\n"
     f"- The model runs on the calendar from {model_start}; the start and end years choose the "
     "window it reports.\n"
     "- It is scenario arithmetic, not a forecast."
 )
-st.markdown(bridge.FORMULA)
+st.markdown(bridge.FORMULA)  # the powered share and the bridge's columns
 
 st.subheader("Settings: defaults, bounds and sources")
 st.markdown(settings.settings_markdown())

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from lib import grid_facts
 from lib.grid_facts import (
     ADDITIONS_COLUMNS,
     FACT_FILES,
@@ -201,3 +202,15 @@ def test_the_lines_past_is_set_beside_the_measured_peaks():
         "ercot_peak_demand:5, ercot_peak_demand:7, ercot_peak_demand:8), so a shortfall dated "
         "in the past is the straight line's, not one the grid has had.")
     assert len(PAST_PEAK_FACTS) == 3
+
+
+def test_the_note_on_recent_additions_takes_its_numbers_from_the_facts():
+    """Test the note that the default headroom leaves out the firm capacity energised since
+    summer 2025 (an investor read 2026-27's near-zero powered growth as data): its GW come from
+    the cited facts."""
+    note = grid_facts.recent_additions_note()
+    storage = grid_facts.fact("ercot_generation_additions:18").value
+    gas = grid_facts.fact("ercot_generation_additions:20").value
+    assert f"about {storage + gas:g} GW" in note
+    assert "ercot_generation_additions:18" in note and "ercot_generation_additions:20" in note
+    assert "raise the headroom" in note

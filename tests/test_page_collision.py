@@ -176,3 +176,12 @@ def test_a_linked_ai_name_in_lower_case_is_charted():
     assert not at.exception and not at.error
     assert at.multiselect(key="symbols").value == ["NVDA", "ORCL"]
     assert not any("does not chart" in box.value for box in at.info)
+
+
+def test_the_bridge_says_what_the_default_headroom_leaves_out():
+    """Test that the bridge, whose 2026-2027 powered growth is near zero by the defaults, says
+    that firm capacity energised since summer 2025 is not in the default headroom."""
+    from lib import grid_facts
+
+    at = open_page(PAGE)
+    assert grid_facts.recent_additions_note() in texts(at)

@@ -76,6 +76,8 @@ def test_the_year_by_year_table_follows_the_sliders():
     at = open_page(PAGE)
     assert not at.dataframe
     at.toggle(key="grid_show_years").set_value(True).run()
+    from lib import grid_facts
+    assert grid_facts.recent_additions_note() in texts(at)  # why 2026-27 add little supply
     scenario = settings.default_scenario()
     assert at.dataframe[0].value.equals(
         grid_model.yearly_table(grid_model.build_gap_table(scenario)))
