@@ -673,5 +673,7 @@ def report_download(result: prices.PriceResult, scenario: Scenario) -> None:
     can_draw = _browser_for_export() is not None
     figures_held = "Six figures" if saved else "Five figures (six once a scenario is saved)"
     st.caption(f"{figures_held}: PNG and the CSV of what each plots; a summary of the scenario, "
-               "headline numbers, data as-of dates and sources."
+               "each setting's source, headline numbers, data as-of dates and sources. The "
+               "market figure is this page's names over the last year, rebased (the Market "
+               "page's default view)."
                + ("" if can_draw else f" {export.FIX_MESSAGE} The zip will hold CSVs only."))
