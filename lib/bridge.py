@@ -39,8 +39,10 @@ def share_text(pct: float) -> str:
 
 
 def gw_of_gw(part_gw: float, whole_gw: float) -> str:
-    """'33 of 115 GW': whole GW, or one decimal where whole GW would read as all of it."""
-    digits = 1 if part_gw < whole_gw and round(part_gw) == round(whole_gw) else 0
+    """'33 of 115 GW': whole GW, or one decimal where whole GW would read as all of it and one
+    decimal tells the two apart (not for float noise in a year with no shortfall)."""
+    digits = 1 if (round(part_gw) == round(whole_gw)
+                   and round(part_gw, 1) < round(whole_gw, 1)) else 0
     return f"{part_gw:.{digits}f} of {whole_gw:.{digits}f} GW"
 
 

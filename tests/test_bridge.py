@@ -108,3 +108,12 @@ def test_a_year_short_of_full_reads_below_100_in_every_place_it_is_shown():
     assert "- Share of expected load powered in 2030: 99.6%" in text
     assert [line for line in text.splitlines() if line.startswith("| 2030 |")][0].endswith(
         "| 99.6 |")
+
+
+def test_gw_of_gw_takes_a_decimal_only_where_it_shows_a_difference():
+    """Test "115 of 115 GW" for a year with no shortfall whose means differ by float noise (it
+    read "115.2 of 115.2 GW", unlike every other sentence), and one decimal where it tells
+    apart what whole GW would not."""
+    assert bridge.gw_of_gw(115.2 - 1e-9, 115.2) == "115 of 115 GW"
+    assert bridge.gw_of_gw(114.7, 115.2) == "114.7 of 115.2 GW"
+    assert bridge.gw_of_gw(33.0, 115.2) == "33 of 115 GW"
