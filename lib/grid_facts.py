@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from lib.tables import escape
+
 GRID_DIR = Path(__file__).resolve().parent.parent / "data" / "grid"
 FACT_FILES = (
     "ercot_large_load_queue",
@@ -258,6 +260,27 @@ def fact(fact_id: str, folder: Path = GRID_DIR) -> Fact:
         return _facts(Path(folder))[fact_id]
     except KeyError:
         raise UnknownFactError(f"no fact {fact_id!r} in {folder}") from None
+
+
+_FACT_ID = re.compile(r"[a-z0-9_]+:\d+")
+
+
+def find_fact(text: str, folder: Path = GRID_DIR) -> Fact | None:
+    """The fact an ID names, typed as the captions cite it ("lead_times:25", in any case, with
+    "fact" before it or spaces around it); None when the text names none."""
+    cleaned = str(text).strip().lower().removeprefix("fact").strip()
+    if len(cleaned) > 80 or not _FACT_ID.fullmatch(cleaned):
+        return None
+    return _facts(Path(folder)).get(cleaned)
+
+
+def fact_markdown(found: Fact) -> str:
+    """One fact in full as Markdown: ID, value, what it counts, date, source link, excerpt."""
+    label = f" ({escape(found.label)})" if found.label else ""
+    when = f", as of {escape(found.as_of_text)}" if found.as_of_text else ", undated"
+    return (f"**{escape(found.fact_id)}**: {escape(found.summary or 'no single value')}"
+            f"{label}{when}.  \nSource: [{escape(found.title)}](<{found.url}>), in "
+            f"data/grid/{escape(found.file)}  \n> {escape(found.excerpt)}")
 
 
 def _table(

@@ -58,7 +58,8 @@ with output:
     st.caption("Shortfall (GW) = max(0, demand − supply). Unserved energy (TWh) = shortfall "
                "× hours in the month × load factor ÷ 1000. Powered share = served energy ÷ "
                f"expected energy. {grid_facts.shortfall_meaning()} "
-               f"{grid_facts.past_peaks_note()} Method: Sources & method page.")
+               f"{grid_facts.past_peaks_note()} Method, and any fact ID looked up: Sources & "
+               "method page.")
     years()
 
 

@@ -54,6 +54,17 @@ st.warning("Source quality is mixed. The data set holds few primary ERCOT, LBNL 
            "each excerpt was read at; where it differs from the publisher in the title, the page "
            "is a repost or a mirror. Weigh each row accordingly; the settings above list the "
            "other rows that agree with a default.", icon=":material/fact_check:")
+looked_up = st.text_input("Look up a fact by its ID", key="fact_lookup", max_chars=80,
+                          placeholder="e.g. lead_times:25",
+                          help="The IDs the captions and tooltips cite, such as "
+                               "ercot_large_load_queue:13. The table below has every row; its "
+                               "search icon finds any text in it.")
+if looked_up.strip():
+    if (found := grid_facts.find_fact(looked_up)) is not None:
+        st.info(grid_facts.fact_markdown(found), icon=":material/fact_check:")
+    else:
+        st.info("No fact has that ID. IDs read like lead_times:25: a file name and a row "
+                "number.", icon=":material/search_off:")
 ui.data_grid(grid_facts.all_sources(), height=420, column_config=ui.SOURCE_COLUMN_CONFIG)
 st.caption("The files of data/grid with their rows and SHA-256, as `make data` wrote them from "
            "the raw files (data/grid/manifest.csv).")

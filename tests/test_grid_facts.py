@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from lib import grid_facts
+from lib import grid_facts, tables
 from lib.grid_facts import (
     ADDITIONS_COLUMNS,
     FACT_FILES,
@@ -214,3 +214,22 @@ def test_the_note_on_recent_additions_takes_its_numbers_from_the_facts():
     assert f"about {storage + gas:g} GW" in note
     assert "ercot_generation_additions:18" in note and "ercot_generation_additions:20" in note
     assert "raise the headroom" in note
+
+
+@pytest.mark.parametrize("typed", ["lead_times:25", " LEAD_TIMES:25 ", "fact lead_times:25"])
+def test_a_fact_id_as_a_caption_cites_it_finds_the_fact(typed):
+    """Test the lookup behind the Sources page's box: the ID as captions write it, in any case,
+    with spaces or the word "fact" before it."""
+    assert grid_facts.find_fact(typed) == grid_facts.fact("lead_times:25")
+
+
+@pytest.mark.parametrize("typed", ["", "lead_times", "nope:1", "<b>x</b>", "x" * 500])
+def test_text_that_names_no_fact_finds_none(typed):
+    assert grid_facts.find_fact(typed) is None
+
+
+def test_a_found_fact_reads_with_its_value_date_source_and_excerpt():
+    found = grid_facts.fact("ercot_large_load_queue:13")
+    text = grid_facts.fact_markdown(found)
+    assert found.url in text and tables.escape(found.as_of_text) in text
+    assert tables.escape(found.fact_id) in text and tables.escape(found.excerpt) in text

@@ -70,3 +70,17 @@ def test_sources_page_shows_both_manifests_with_their_hashes():
     expected = pd.read_csv(GRID_DIR / "manifest.csv")
     assert grid[["file", "rows", "sha256"]].values.tolist() == \
         expected[["file", "rows", "sha256"]].values.tolist()
+
+
+def test_a_fact_id_typed_in_the_lookup_shows_that_fact_in_full():
+    """Test the lookup box: the fact IDs the captions cite (lead_times:25) are found in one
+    step, where the facts grid could only be searched by its own search icon; an unknown ID
+    gets a calm note."""
+    at = open_page("pages/sources.py")
+    at.text_input(key="fact_lookup").set_value("lead_times:25").run()
+    assert not at.exception
+    found = grid_facts.fact("lead_times:25")
+    assert found.url in texts(at)
+    at.text_input(key="fact_lookup").set_value("nope:1").run()
+    assert not at.exception
+    assert "No fact has that ID" in texts(at)
