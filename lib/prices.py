@@ -205,9 +205,9 @@ def get_prices(
 
     offline=True reads the snapshot only and never calls ``download``. Online: one batched
     download of at most LIVE_TIMEOUT_S seconds (skipped while ``breaker`` remembers a failure);
-    live rows are cached; each symbol it did not deliver falls back on its own, as does one
-    it delivered only in part (starting well after a stored copy), which is not cached. Dates: start
-    inclusive (default DEFAULT_START), end exclusive (default none). Never raises for bad
+    live rows are cached; each symbol it did not deliver falls back on its own, as does one it
+    delivered only in part (starting well after a stored copy), which is not cached. Dates:
+    start inclusive (default DEFAULT_START), end exclusive (default none). Never raises for bad
     symbols, network trouble or damaged files: those become "missing" rows and notices.
     """
     keys = _requested(symbols)
@@ -345,7 +345,7 @@ def _stored_copies(symbol: str, req: _Request, notices: list[str]) -> list:
 PARTIAL_AFTER_DAYS = 5  # a live series starting this much later than a stored one is partial
 
 
-def _starting_earlier(live, copies):
+def _starting_earlier(live: tuple | None, copies: list[tuple]) -> tuple | None:
     """The stored copy (the one reaching furthest) when the live series starts more than
     PARTIAL_AFTER_DAYS after one of them in the same window: a partial download. Else None."""
     if not live or not copies:
