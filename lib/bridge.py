@@ -61,10 +61,7 @@ BRIDGE_TABLE = (
 
 def bridge_table(yearly: pd.DataFrame) -> pd.DataFrame:
     """Per year: expected vs powered GW, the powered share, and year-on-year growth of each."""
-    expected = yearly["Demand (GW)"]
-    # Rounded to 1e-9 GW (1 W): the subtraction leaves float noise, and a flat year would
-    # otherwise show a growth of -1e-14 GW ("-0.0").
-    powered = (expected - yearly["Shortfall (GW)"]).round(9)
+    expected, powered = yearly["Demand (GW)"], yearly["Powered (GW)"]
     return pd.DataFrame({
         "Year": yearly["Year"],
         "Expected demand (GW)": expected,

@@ -27,7 +27,8 @@ GAP_COLUMNS = [
     "Powered share (%)",
     "Unserved energy (TWh)",
 ]
-YEAR_COLUMNS = ["Year", *GAP_COLUMNS[1:]]
+# Powered (GW) = demand - shortfall: the load supply carries, as the bridge quotes it
+YEAR_COLUMNS = ["Year", *GAP_COLUMNS[1:4], "Powered (GW)", *GAP_COLUMNS[4:]]
 TRANCHE_COLUMNS = ["Decided", "Energised", "Tranche (GW)"]
 GAP_DTYPES = {"Month": "datetime64[ns]", **{c: "float64" for c in GAP_COLUMNS[1:]}}
 YEAR_DTYPES = {"Year": "int64", **{c: "float64" for c in YEAR_COLUMNS[1:]}}
@@ -268,6 +269,9 @@ def yearly_table(gap: pd.DataFrame) -> pd.DataFrame:
     share_pct = 100.0 * served  # (D - S) / D <= 1 exactly; 100 x D / D need not be
     data = {"Year": years}
     data.update({col: sums[col] / sums["Hours"] for col in GAP_COLUMNS[1:4]})
+    # rounded to 1e-9 GW (1 W): the subtraction leaves float noise, and a flat year would
+    # otherwise grow by -1e-14 GW ("-0.0") in the bridge
+    data["Powered (GW)"] = np.round((demand - short) / sums["Hours"], 9)
     data["Powered share (%)"] = share_pct
     data["Unserved energy (TWh)"] = sums["Unserved energy (TWh)"]
     return pd.DataFrame(data, columns=YEAR_COLUMNS)

@@ -391,6 +391,9 @@ YEAR_COLUMN_CONFIG = {
     "Year": st.column_config.NumberColumn(format="%d"),
     **{c: st.column_config.NumberColumn(format="%.1f", help=_YEAR_MEAN) for c in
        ("Demand (GW)", "Supply (GW)", "Shortfall (GW)")},
+    "Powered (GW)": st.column_config.NumberColumn(
+        format="%.1f", help="Demand − shortfall: the expected load firm supply carries, "
+                            "averaged over the year's hours (the bridge's powered GW)."),
     "Powered share (%)": st.column_config.NumberColumn(
         format="%.1f", help="Served energy ÷ expected energy over the year."),
     "Unserved energy (TWh)": st.column_config.NumberColumn(

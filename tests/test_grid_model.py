@@ -79,6 +79,10 @@ def test_yearly_table_meets_its_contract():
     assert yearly.columns.tolist() == YEAR_COLUMNS
     assert {c: str(t) for c, t in yearly.dtypes.items()} == YEAR_DTYPES
     assert yearly["Year"].tolist() == list(range(2024, 2036))
+    # the GW the year's sentence quotes ("33 of 115 GW"), beside demand and shortfall
+    assert "Powered (GW)" in YEAR_COLUMNS
+    powered = yearly["Demand (GW)"] - yearly["Shortfall (GW)"]
+    assert (yearly["Powered (GW)"] - powered).abs().max() < 1e-8
 
 
 @SEEDED
