@@ -394,10 +394,13 @@ YEAR_COLUMN_CONFIG = {
     "Powered (GW)": st.column_config.NumberColumn(
         format="%.1f", help="Demand − shortfall: the expected load firm supply carries, "
                             "averaged over the year's hours (the bridge's powered GW)."),
+    # short headers: seven columns fit the Grid page's results column at 1440 px (the CSV keeps
+    # the full names)
     "Powered share (%)": st.column_config.NumberColumn(
-        format="%.1f", help="Served energy ÷ expected energy over the year."),
+        "Powered (%)", format="%.1f", help="Powered share: served energy ÷ expected energy "
+                                           "over the year."),
     "Unserved energy (TWh)": st.column_config.NumberColumn(
-        format="%.1f", help="Sum over the year's months."),
+        "Unserved (TWh)", format="%.1f", help="Unserved energy: sum over the year's months."),
 }
 ROW_PX = 35  # st.dataframe's row height at the default font size
 

@@ -133,15 +133,16 @@ def fact_button(page, name: str):
 
 
 def test_the_year_by_year_table_shows_every_year_without_scrolling(app_server, page):
-    """Test that the Grid page's yearly table, once shown, lists 2024 to 2035 with no inner
-    scroll bar (the grid draws only the rows in view: the last years were hidden)."""
+    """Test that the Grid page's yearly table, once shown, lists 2024 to 2035 and every column
+    with no inner scroll bar at 1440 px (the grid draws only the rows in view: the last years
+    were hidden; a seventh column cut the last one off at the right)."""
     open_settled(page, app_server, "grid")
     settle_after(page, page.get_by_text("Show the numbers year by year").click)
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     scroller = grid.locator(".dvn-scroller").first
-    sizes = scroller.evaluate("e => [e.scrollHeight, e.clientHeight]")
-    assert sizes[0] <= sizes[1] + 1, sizes
+    sizes = scroller.evaluate("e => [e.scrollHeight, e.clientHeight, e.scrollWidth, e.clientWidth]")
+    assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes
     assert_no_error(page)
     screenshot(page, "grid-years")
 
