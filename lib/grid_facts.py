@@ -276,8 +276,8 @@ def find_fact(text: str, folder: Path = GRID_DIR) -> Fact | None:
 
 def fact_markdown(found: Fact) -> str:
     """One fact in full as Markdown: ID, value, what it counts, date, source link, excerpt."""
-    label = f" ({escape(found.label)})" if found.label else ""
-    when = f", as of {escape(found.as_of_text)}" if found.as_of_text else ", undated"
+    label = f" — {escape(found.label)}" if found.label else ""  # labels hold brackets
+    when = f". As of {escape(found.as_of_text)}" if found.as_of_text else ". Undated"
     return (f"**{escape(found.fact_id)}**: {escape(found.summary or 'no single value')}"
             f"{label}{when}.  \nSource: [{escape(found.title)}](<{found.url}>), in "
             f"data/grid/{escape(found.file)}  \n> {escape(found.excerpt)}")
