@@ -79,7 +79,7 @@ def compare_context(current: grid_model.Scenario, table: pd.DataFrame) -> Figure
     legend, squeezed the panels until their ticks ran together."""
     notes = f" {clause}" if (clause := scenario_state.overlap_clause(table)) else ""
     return FigureContext(title=COMPARE_TITLE,
-                         subtitle=f"{COMPARE_KEY} Current: "
+                         subtitle=f"{COMPARE_KEY} {scenario_state.CURRENT_NAME}: "
                                   f"{scenario_state.short_name(current)}.{notes}",
                          as_of=grid_as_of(), sources=GRID_SOURCES)
 

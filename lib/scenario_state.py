@@ -356,12 +356,13 @@ _SHORT_PARTS = {"all": "all", "Supply (GW)": "supply", "Demand (GW)": "demand"}
 
 def overlap_clause(table: pd.DataFrame) -> str:
     """overlap_notes in one short clause, grouped by line, for an exported chart's subtitle:
-    "Lines under a later scenario's: all of A; demand of B, C." ("" when no line is covered).
+    "Lines under a later scenario's: all of “A”; demand of “B”, “C”." ("" when no
+    line is covered; names in quotes, as a name may hold commas).
     One name per scenario took five saves to three lines of a slide."""
     hidden_by_part: dict[str, list[str]] = {}
     for hidden, _, part in _overlaps(table):
         hidden_by_part.setdefault(part, []).append(hidden)
-    groups = [f"{_SHORT_PARTS[part]} of {', '.join(hidden_by_part[part])}"
+    groups = [f"{_SHORT_PARTS[part]} of {', '.join(f'“{n}”' for n in hidden_by_part[part])}"
               for part in _SHORT_PARTS if part in hidden_by_part]
     return f"Lines under a later scenario's: {'; '.join(groups)}." if groups else ""
 

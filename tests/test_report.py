@@ -123,13 +123,14 @@ def test_the_comparison_figure_says_which_lines_lie_under_others():
     table = scenario_state.compare_table([("Fast build-out", settings.preset_scenario(
         "Fast build-out")), ("Slow turbines", slow), ("Current", scenario)])
     ctx = report.compare_context(scenario, table)
+    # names in quotes: a saved name may hold commas or read like the list's own words
     assert ctx.subtitle == (f"{report.COMPARE_KEY} Current: Realistic realisation. Lines under "
-                            "a later scenario's: demand of Fast build-out, Slow turbines.")
+                            "a later scenario's: demand of “Fast build-out”, “Slow turbines”.")
     result = get_prices(["^IXIC"], offline=True)
     items, _ = report.report_items(result.frame, result.provenance, scenario,
                                    [("Slow turbines", scenario)], date(2026, 11, 27))
     compare = dict((slug, ctx) for slug, _, ctx in items)["scenarios"]
-    assert compare.subtitle.endswith("Lines under a later scenario's: all of Slow turbines.")
+    assert compare.subtitle.endswith("Lines under a later scenario's: all of “Slow turbines”.")
 
 
 def test_five_saved_scenarios_leave_the_comparison_room_on_a_slide():
