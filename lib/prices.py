@@ -321,7 +321,7 @@ def _pick(key: str, symbol: str | None, live: dict, req: _Request, notices: list
     # bundled snapshot (an equal date keeps the cache, a live copy)
     copies = _stored_copies(symbol, req, notices)
     if copies:
-        found = max(copies, key=lambda copy: copy[1].as_of)  # the first of equals
+        found = _furthest(copies)
         if not req.offline and req.failure is None:
             notices.append(f"Yahoo Finance had no prices for {symbol}; "
                            f"showing its {found[1].origin} copy.")
@@ -353,6 +353,12 @@ def _starting_earlier(live: tuple | None, copies: list[tuple]) -> tuple | None:
     first = min(rows["Date"].iloc[0] for rows, _ in copies)
     if live[0]["Date"].iloc[0] - first <= pd.Timedelta(days=PARTIAL_AFTER_DAYS):
         return None
+    return _furthest(copies)
+
+
+def _furthest(copies: list[tuple]) -> tuple:
+    """The copy whose prices reach the latest date; the first of equals (the cache, a live
+    download, before the snapshot)."""
     return max(copies, key=lambda copy: copy[1].as_of)
 
 

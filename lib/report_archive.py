@@ -26,7 +26,8 @@ def _unique_slugs(names: Sequence[str]) -> list[str]:
     taken: set[str] = set()
     slugs = []
     for name in names:
-        slug, n = (base := slugify(name)), 1
+        base = slugify(name)
+        slug, n = base, 1
         while slug in taken:
             n += 1
             slug = f"{base}-{n}"

@@ -38,6 +38,11 @@ class LinkCheck:
         return tuple(self.problems)
 
 
+def _items(values: str | Sequence[str]) -> list[str]:
+    """A parameter's values as a list: a link gives one value as a string, several as a list."""
+    return [values] if isinstance(values, str) else list(values)
+
+
 def _last(values: str | Sequence[str]) -> str:
     return values if isinstance(values, str) else (values[-1] if values else "")
 
@@ -56,8 +61,7 @@ def _market_problem(key: str, values: str | Sequence[str]) -> str:
     if key == "symbols":
         # More than MAX_SYMBOLS, a name twice or an entry that cannot be a symbol beside good
         # ones is fine: the list takes the good ones once each (tidy_symbols).
-        items = [values] if isinstance(values, str) else list(values)
-        if not prices.clean_symbols(items)[0]:
+        if not prices.clean_symbols(_items(values))[0]:
             return "holds no entry that can be a ticker symbol"
     return ""
 
@@ -68,7 +72,7 @@ def _market_param_ok(key: str, values: str | Sequence[str]) -> bool:
 
 def _iso_dates(values: str | Sequence[str]) -> bool:
     """One or two calendar dates written YYYY-MM-DD (a custom range)."""
-    items = [values] if isinstance(values, str) else list(values)
+    items = _items(values)
     if not 1 <= len(items) <= 2:
         return False
     try:
@@ -112,17 +116,15 @@ def linked_settings(params: Mapping[str, str | Sequence[str]]) -> dict[str, floa
 def linked_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
     """A link's symbols that both symbol lists offer (the home page's names), in order, once
     each; [] when it names none."""
-    values = params.get("symbols", [])
-    items = [values] if isinstance(values, str) else list(values)
+    items = _items(params.get("symbols", []))
     return [s for s in dict.fromkeys(items) if s in HOME_SYMBOLS][:MAX_SYMBOLS]
 
 
 def linked_market_symbols(params: Mapping[str, str | Sequence[str]]) -> list[str]:
     """A link's symbols as the Market list takes them: any valid symbol, written as the lists
     write them, once each, at most MAX_SYMBOLS; [] when it names none."""
-    values = params.get("symbols", [])
-    items = [values] if isinstance(values, str) else list(values)
-    return list(dict.fromkeys(prices.clean_symbols(items)[0]))[:MAX_SYMBOLS]
+    clean = prices.clean_symbols(_items(params.get("symbols", [])))[0]
+    return list(dict.fromkeys(clean))[:MAX_SYMBOLS]
 
 
 def tidy_symbols(values: Sequence[str]) -> list[str] | None:
